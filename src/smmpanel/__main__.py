@@ -1,0 +1,5 @@
+"""`python -m smmpanel` is the `smmpanel` command."""
+
+from smmpanel.cli import main
+
+main()

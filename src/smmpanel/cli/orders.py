@@ -1,0 +1,121 @@
+"""`smmpanel orders …` and `smmpanel refills …`: look at orders and fulfil them by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from smmpanel.cli._common import console, fail, run, show
+from smmpanel.db.connect import Database
+from smmpanel.db.tables import ORDER_STATUSES, REFILL_STATUSES
+from smmpanel.money import format_units
+from smmpanel.orders import lifecycle, refills
+
+app = typer.Typer(help="Orders: list, update (manual fulfilment).", no_args_is_help=True)
+refills_app = typer.Typer(help="Refills: list, update.", no_args_is_help=True)
+
+_LIST = (
+    "SELECT o.id, c.name AS customer, o.service_id, o.link, o.quantity, o.charge, o.refunded, o.status,"
+    " o.start_count, o.remains, o.cancel_requested, o.created_at FROM orders o"
+    " JOIN customers c ON c.id = o.customer_id"
+)
+
+
+def _row(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "customer": r["customer"],
+        "service": r["service_id"],
+        "link": r["link"],
+        "quantity": r["quantity"],
+        "charge": format_units(int(r["charge"])),
+        "refunded": format_units(int(r["refunded"])),
+        "status": r["status"],
+        "start_count": r["start_count"],
+        "remains": r["remains"],
+        "cancel_requested": bool(r["cancel_requested"]),
+    }
+
+
+@app.command("list")
+def list_(
+    user: str = typer.Option(None, "--user", help="Only this customer's orders"),
+    status: str = typer.Option(None, "--status", help="Only orders in this status"),
+    limit: int = typer.Option(100, "--limit"),
+    json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """The newest orders, optionally filtered."""
+    if status is not None and status not in ORDER_STATUSES:
+        fail(f"unknown status {status!r}; one of: {', '.join(ORDER_STATUSES)}")
+
+    async def work(db: Database) -> list[Any]:
+        where, args = [], []
+        if user:
+            args.append(user)
+            where.append(f"c.name = ${len(args)}")
+        if status:
+            args.append(status)
+            where.append(f"o.status = ${len(args)}")
+        args.append(limit)
+        sql = _LIST + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY o.id DESC LIMIT ${len(args)}"
+        return await db.fetch(sql, *args)
+
+    rows = [_row(r) for r in run(work)]
+    show(rows, ["id", "customer", "service", "link", "quantity", "charge", "refunded", "status", "start_count",
+                "remains", "cancel_requested"], as_json=json)
+
+
+@app.command("update")
+def update(
+    order_id: int = typer.Argument(..., metavar="ID"),
+    status: str = typer.Option(..., "--status", help=" | ".join(ORDER_STATUSES)),
+    start_count: int = typer.Option(None, "--start-count"),
+    remains: int = typer.Option(None, "--remains"),
+) -> None:
+    """Record progress by hand. Partial refunds what remains, Canceled refunds in full (exactly once)."""
+
+    async def work(db: Database) -> lifecycle.Outcome:
+        return await lifecycle.move(db, order_id, status, start_count=start_count, remains=remains,
+                                    note="operator")
+
+    try:
+        outcome = run(work)
+    except lifecycle.TransitionError as exc:
+        fail(str(exc))
+        return
+    refunded = f", refunded {format_units(outcome.refunded)}" if outcome.refunded else ""
+    console.print(f"order {order_id}: {outcome.status}, remains {outcome.remains}{refunded}")
+
+
+@refills_app.command("list")
+def refills_list(
+    status: str = typer.Option(None, "--status"),
+    json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """Refill requests, oldest first."""
+
+    async def work(db: Database) -> list[Any]:
+        return await refills.list_refills(db, status)
+
+    rows = [
+        {"id": r["id"], "order": r["order_id"], "customer": r["name"], "status": r["status"]} for r in run(work)
+    ]
+    show(rows, ["id", "order", "customer", "status"], as_json=json)
+
+
+@refills_app.command("update")
+def refills_update(
+    refill_id: int = typer.Argument(..., metavar="ID"),
+    status: str = typer.Option(..., "--status", help=" | ".join(REFILL_STATUSES)),
+) -> None:
+    """Move a refill on (Completed and Rejected are final)."""
+
+    async def work(db: Database) -> None:
+        await refills.set_refill_status(db, refill_id, status)
+
+    try:
+        run(work)
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"refill {refill_id}: {status}")

@@ -1,0 +1,26 @@
+"""All settings, from `SMMPANEL_*` environment variables (or an optional `.env` file), in one place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SMMPANEL_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///smmpanel.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    currency: str = "USD"
+    refill_cooldown_hours: float = 24
+    max_body_bytes: int = 1024 * 1024
+    max_ids: int = 100
+    run_worker: bool = True  # `serve` runs the fulfilment engine in-process (the embedded set-up)
+    log_level: str = "info"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,177 @@
+"""The schema, as SQLAlchemy Core metadata: the single source for migrations and for the metadata test.
+
+Money columns are BIGINT *units* (1e-5 of the currency, see money.py): exact on SQLite and PostgreSQL.
+Timestamps are integer Unix seconds, so no query depends on a dialect's date functions.
+Invariants live in the database as CHECK constraints, not only in Python:
+  customers.balance >= 0 · ledger amount signs per kind · 0 <= orders.refunded <= orders.charge ·
+  one refund row per order (unique partial index) · statuses spelled exactly as API v2 emits them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+ORDER_STATUSES = ("Pending", "In progress", "Processing", "Completed", "Partial", "Canceled")
+REFILL_STATUSES = ("Pending", "In progress", "Completed", "Rejected")
+LEDGER_KINDS = ("deposit", "charge", "refund", "adjustment")
+CUSTOMER_STATUSES = ("active", "suspended")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("balance", BigInteger, nullable=False, server_default="0"),
+    Column("currency", String(8), nullable=False, server_default="USD"),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint("balance >= 0", name="balance_not_negative"),
+    CheckConstraint(_in("status", CUSTOMER_STATUSES), name="status_known"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False, index=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint(_in("kind", LEDGER_KINDS), name="kind_known"),
+    CheckConstraint(
+        "(kind = 'deposit' AND amount > 0) OR (kind = 'charge' AND amount < 0)"
+        " OR (kind = 'refund' AND amount > 0) OR (kind = 'adjustment' AND amount <> 0)",
+        name="amount_sign",
+    ),
+    CheckConstraint("kind NOT IN ('charge', 'refund') OR order_id IS NOT NULL", name="order_money_has_order"),
+    Index("ix_ledger_order_id", "order_id"),
+    # Idempotency is a unique constraint, not an `if`: an order is refunded at most once.
+    Index(
+        "uq_ledger_refund_order",
+        "order_id",
+        unique=True,
+        sqlite_where=text("kind = 'refund'"),
+        postgresql_where=text("kind = 'refund'"),
+    ),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("category", Text, nullable=False, server_default=""),
+    Column("rate", BigInteger, nullable=False),
+    Column("min", Integer, nullable=False),
+    Column("max", Integer, nullable=False),
+    Column("refill_days", Integer, nullable=False, server_default="0"),
+    Column("cancel", Boolean, nullable=False, server_default=text("false")),
+    Column("dripfeed", Boolean, nullable=False, server_default=text("false")),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("link_guard", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    CheckConstraint("rate >= 0", name="rate_not_negative"),
+    CheckConstraint("min >= 1 AND max >= min", name="min_max"),
+    CheckConstraint("refill_days >= 0", name="refill_days_not_negative"),
+)
+
+custom_rates = Table(
+    "custom_rates",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("service_id", Integer, ForeignKey("services.id"), primary_key=True),
+    Column("rate", BigInteger, nullable=False),
+    CheckConstraint("rate >= 0", name="rate_not_negative"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("service_id", Integer, ForeignKey("services.id"), nullable=False, index=True),
+    Column("parent_id", Integer, ForeignKey("orders.id"), nullable=True, index=True),
+    Column("link", Text, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("runs", Integer, nullable=True),
+    Column("interval", Integer, nullable=True),
+    Column("runs_done", Integer, nullable=False, server_default="0"),
+    Column("fields", Text, nullable=False, server_default="{}"),
+    Column("charge", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False, server_default="Pending"),
+    Column("start_count", BigInteger, nullable=False, server_default="0"),
+    Column("remains", BigInteger, nullable=False),
+    Column("cancel_requested", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("completed_at", BigInteger, nullable=True),
+    CheckConstraint(_in("status", ORDER_STATUSES), name="status_known"),
+    CheckConstraint("charge >= 0 AND refunded >= 0 AND refunded <= charge", name="refund_within_charge"),
+    CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+    Index("ix_orders_customer_id_id", "customer_id", "id"),
+    Index("ix_orders_customer_id_service_id_link", "customer_id", "service_id", "link"),
+    Index("ix_orders_status_id", "status", "id"),
+)
+
+refills = Table(
+    "refills",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False, server_default="Pending"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    CheckConstraint(_in("status", REFILL_STATUSES), name="status_known"),
+)
+
+panel_state = Table(
+    "panel_state",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)

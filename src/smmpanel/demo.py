@@ -1,0 +1,56 @@
+"""The demo set-up: a customer named `demo` with 100.00 and a few services, so a newcomer can `curl` at once.
+
+Keys are stored only as hashes, so each demo start revokes the previous demo keys and prints a fresh one.
+"""
+
+from __future__ import annotations
+
+import time
+
+from smmpanel.accounts import customers, keys
+from smmpanel.catalog import services
+from smmpanel.db.connect import connect
+from smmpanel.money import parse_amount
+
+DEMO_SERVICES = [
+    dict(name="Instagram Followers [refill 30 days]", type="Default", category="Instagram", rate="0.90", min=10,
+         max=100_000, refill_days=30, cancel=True, dripfeed=True, description="Real-looking followers, 30-day refill"),
+    dict(name="Instagram Likes", type="Default", category="Instagram", rate="0.25", min=10, max=50_000,
+         cancel=True, dripfeed=True, description=""),
+    dict(name="Instagram Custom Comments", type="Custom Comments", category="Instagram", rate="12.00", min=1,
+         max=1_000, description="One comment per line"),
+    dict(name="YouTube Views Package 10K", type="Package", category="YouTube", rate="7.50", min=1, max=1,
+         description="10,000 views, one package"),
+    dict(name="Instagram Auto Likes", type="Subscriptions", category="Instagram", rate="0.30", min=50,
+         max=5_000, description="Likes on every new post"),
+]
+
+
+async def seed(url: str, *, host: str, port: int) -> str:
+    db = await connect(url)
+    try:
+        existing = await db.fetchrow("SELECT id FROM customers WHERE name = 'demo'")
+        if existing is None:
+            _, key = await customers.create(db, "demo", balance=parse_amount("100"))
+        else:
+            await db.execute(
+                "UPDATE api_keys SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL",
+                int(time.time()),
+                existing[0],
+            )
+            key = await keys.add_key(db, existing[0])
+        if not await db.fetchval("SELECT COUNT(*) FROM services"):
+            for spec in DEMO_SERVICES:
+                await services.create(db, **{**spec, "rate": parse_amount(str(spec["rate"]))})
+    finally:
+        await db.close()
+    base = f"http://{host}:{port}/api/v2"
+    print(
+        f"\nDemo customer: demo (balance 100.00000 USD)\nDemo API key:  {key}\n\nTry it:\n"
+        f"  curl -s {base} -d key={key} -d action=balance\n"
+        f"  curl -s {base} -d key={key} -d action=services\n"
+        f"  curl -s {base} -d key={key} -d action=add -d service=1 -d link=https://instagram.com/p/demo"
+        " -d quantity=1000\n",
+        flush=True,
+    )
+    return key

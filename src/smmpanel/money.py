@@ -1,0 +1,76 @@
+"""Money has one home: this module.
+
+Amounts are exact decimals with 5 places (spec §0). Inside the panel and in the database they travel as
+*units*: integers of 1/100,000 of the currency, so SQLite (no decimal type) and PostgreSQL store them
+exactly and a sum can never drift. Conversion to and from `Decimal` and to the wire format happens here and
+nowhere else; floats are refused at the boundary.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+PLACES = 5
+QUANTUM = Decimal(1).scaleb(-PLACES)  # Decimal("0.00001")
+SCALE = 10**PLACES  # units per currency unit
+CHARGE_ROUNDING = ROUND_HALF_UP  # spec §0: charges round half-up
+REFUND_ROUNDING = ROUND_DOWN  # spec §0: refunds round down
+MAX_UNITS = 10**17  # ≈ 10^12 currency units; far beyond any real balance, well inside BIGINT
+
+
+class MoneyError(ValueError):
+    """An amount that is not a finite decimal, has too many places, or is out of range."""
+
+
+def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> int:
+    """Parse an operator-typed amount ("12.5", Decimal) into units; never accepts a float."""
+    if isinstance(text, float):
+        raise MoneyError("floats are not money")
+    try:
+        value = Decimal(str(text).strip()) if not isinstance(text, Decimal) else text
+    except InvalidOperation as exc:
+        raise MoneyError(f"not an amount: {text!r}") from exc
+    if not value.is_finite():
+        raise MoneyError(f"not an amount: {text!r}")
+    if value != value.quantize(QUANTUM, rounding=ROUND_DOWN):
+        raise MoneyError(f"at most {PLACES} decimal places: {text!r}")
+    units = int(value.scaleb(PLACES))
+    if units < 0 and not allow_negative:
+        raise MoneyError(f"must not be negative: {text!r}")
+    if abs(units) >= MAX_UNITS:
+        raise MoneyError(f"out of range: {text!r}")
+    return units
+
+
+def to_decimal(units: int) -> Decimal:
+    return Decimal(units).scaleb(-PLACES).quantize(QUANTUM, rounding=ROUND_DOWN)
+
+
+def format_units(units: int) -> str:
+    """The wire form: plain decimal string with exactly 5 places, no exponent ("0.90000")."""
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), SCALE)
+    return f"{sign}{whole}.{frac:0{PLACES}d}"
+
+
+def charge_units(rate_units: int, quantity: int, *, per: int = 1000) -> int:
+    """rate × quantity / per, rounded half-up to 5 places (spec §0)."""
+    exact = Decimal(rate_units) * quantity / per
+    return int(exact.quantize(Decimal(1), rounding=CHARGE_ROUNDING))
+
+
+def refund_units(charge: int, remains: int, quantity: int, already_refunded: int) -> int:
+    """charge × remains / quantity, rounded down, never more than what is still unrefunded."""
+    if quantity <= 0 or remains <= 0:
+        return 0
+    remains = min(remains, quantity)
+    exact = Decimal(charge) * remains / quantity
+    owed = int(exact.quantize(Decimal(1), rounding=REFUND_ROUNDING))
+    return max(0, min(owed, charge - already_refunded))
+
+
+def apply_markup(cost_units: int, percent: Decimal, min_margin_units: int = 0) -> int:
+    """A selling rate from an upstream cost: cost × (1 + percent/100), at least cost + min margin."""
+    marked = Decimal(cost_units) * (Decimal(100) + percent) / 100
+    rate = int(marked.quantize(Decimal(1), rounding=CHARGE_ROUNDING))
+    return max(rate, cost_units + min_margin_units)

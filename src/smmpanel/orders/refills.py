@@ -1,0 +1,105 @@
+"""Refill requests: eligibility (spec §7.2) and refill records with their own ids and statuses.
+
+Eligibility, first failure wins: the service offers refills → the order is Completed → the refill window
+(service refill days after completion) is open → nothing happened in the cooldown (24 h by default,
+SMMPANEL_REFILL_COOLDOWN_HOURS) since completion or since the last refill request. A refill is free.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from smmpanel.accounts.keys import Caller
+from smmpanel.api import errors
+from smmpanel.api.errors import ApiError
+from smmpanel.db.connect import Database
+from smmpanel.db.tables import REFILL_STATUSES
+from smmpanel.orders.ids import parse_id
+
+DAY = 86_400
+
+
+def check_eligible(
+    *, refill_days: int, status: str, completed_at: int | None, last_event: int, now: int, cooldown: float
+) -> None:
+    """Raise the exact API error when a refill may not be requested now; a pure function."""
+    if refill_days <= 0:
+        raise ApiError(errors.REFILL_DISABLED)
+    if status != "Completed" or completed_at is None:
+        raise ApiError(errors.NOT_COMPLETED)
+    if now > completed_at + refill_days * DAY:
+        raise ApiError(errors.REFILL_DAYS_OVER)
+    if now < last_event + cooldown:
+        raise ApiError(errors.REFILL_TOO_SOON)
+
+
+async def request_refill(db: Database, caller: Caller, value: object, *, cooldown_hours: float) -> int:
+    order_id = parse_id(value)
+    if order_id is None:
+        raise ApiError(errors.INCORRECT_ORDER)
+    now = int(time.time())
+    async with db.transaction() as tx:
+        row = await tx.fetchrow(
+            "SELECT o.status, o.completed_at, s.refill_days,"
+            " (SELECT MAX(created_at) FROM refills r WHERE r.order_id = o.id)"
+            " FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1 AND o.customer_id = $2",
+            order_id,
+            caller.customer_id,
+        )
+        if row is None:
+            raise ApiError(errors.INCORRECT_ORDER)
+        status, completed_at, refill_days, last_refill = row
+        check_eligible(
+            refill_days=refill_days,
+            status=status,
+            completed_at=completed_at,
+            last_event=max(completed_at or 0, last_refill or 0),
+            now=now,
+            cooldown=cooldown_hours * 3600,
+        )
+        return int(
+            await tx.fetchval(
+                "INSERT INTO refills (order_id, customer_id, created_at, updated_at) VALUES ($1, $2, $3, $3)"
+                " RETURNING id",
+                order_id,
+                caller.customer_id,
+                now,
+            )
+        )
+
+
+async def refill_status(db: Database, caller: Caller, value: object) -> str:
+    refill_id = parse_id(value)
+    status = None
+    if refill_id is not None:
+        status = await db.fetchval(
+            "SELECT status FROM refills WHERE id = $1 AND customer_id = $2", refill_id, caller.customer_id
+        )
+    if status is None:
+        raise ApiError(errors.REFILL_NOT_FOUND)
+    return str(status)
+
+
+async def list_refills(db: Database, status: str | None = None) -> list[Any]:
+    sql = (
+        "SELECT r.id, r.order_id, c.name, r.status, r.created_at, r.updated_at FROM refills r"
+        " JOIN customers c ON c.id = r.customer_id"
+    )
+    if status:
+        return await db.fetch(sql + " WHERE r.status = $1 ORDER BY r.id", status)
+    return await db.fetch(sql + " ORDER BY r.id")
+
+
+async def set_refill_status(db: Database, refill_id: int, status: str) -> None:
+    """Operator or engine: move a refill on. Completed and Rejected are final."""
+    if status not in REFILL_STATUSES:
+        raise ValueError(f"unknown refill status {status!r}; one of: {', '.join(REFILL_STATUSES)}")
+    changed = await db.execute(
+        "UPDATE refills SET status = $1, updated_at = $2 WHERE id = $3 AND status IN ('Pending', 'In progress')",
+        status,
+        int(time.time()),
+        refill_id,
+    )
+    if changed != 1:
+        raise ValueError(f"refill {refill_id} does not exist or is already finished")
