@@ -95,6 +95,28 @@ ledger = Table(
     ),
 )
 
+PROVIDER_KINDS = ("upstream", "manual", "simulated")
+DISPATCH_STATES = ("queued", "dispatching", "sent", "held", "failed", "scheduled")
+
+providers = Table(
+    "providers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text, nullable=True),
+    Column("api_key", Text, nullable=True),  # a secret: never logged, never printed in full
+    Column("step_seconds", Integer, nullable=False, server_default="10"),  # simulated: seconds per step
+    Column("low_balance", BigInteger, nullable=True),  # warn the operator below this (units)
+    Column("balance", BigInteger, nullable=True),  # last balance seen upstream (units)
+    Column("currency", String(8), nullable=True),
+    Column("balance_checked_at", BigInteger, nullable=True),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint(_in("kind", PROVIDER_KINDS), name="kind_known"),
+    CheckConstraint("kind <> 'upstream' OR (url IS NOT NULL AND api_key IS NOT NULL)", name="upstream_has_url_key"),
+)
+
 services = Table(
     "services",
     metadata,
@@ -113,6 +135,16 @@ services = Table(
     Column("link_guard", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # fulfilment: who delivers it (NULL: the operator, by hand) and how its price follows the upstream cost
+    Column("provider_id", Integer, ForeignKey("providers.id"), nullable=True, index=True),
+    Column("provider_service", String(64), nullable=True),
+    Column("provider_dripfeed", Boolean, nullable=False, server_default=text("false")),
+    Column("failover_provider_id", Integer, ForeignKey("providers.id"), nullable=True),
+    Column("failover_service", String(64), nullable=True),
+    Column("cost", BigInteger, nullable=True),  # upstream rate per 1000 (units), as last synced
+    Column("markup", String(16), nullable=True),  # percent over cost, decimal text ("25")
+    Column("min_margin", BigInteger, nullable=True),  # units per 1000 over cost, at least
+    Column("price_locked", Boolean, nullable=False, server_default=text("false")),  # hand-set: sync keeps it
     CheckConstraint("rate >= 0", name="rate_not_negative"),
     CheckConstraint("min >= 1 AND max >= min", name="min_max"),
     CheckConstraint("refill_days >= 0", name="refill_days_not_negative"),
@@ -149,12 +181,29 @@ orders = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     Column("completed_at", BigInteger, nullable=True),
+    # fulfilment (see smmpanel.fulfilment): NULL dispatch means fulfilled by hand
+    Column("provider_id", Integer, ForeignKey("providers.id"), nullable=True),
+    Column("upstream_id", BigInteger, nullable=True),
+    Column("dispatch", String(16), nullable=True),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_at", BigInteger, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", BigInteger, nullable=True),
+    Column("next_check_at", BigInteger, nullable=True),
+    Column("quiet_checks", Integer, nullable=False, server_default="0"),
+    Column("cancel_forwarded", Boolean, nullable=False, server_default=text("false")),
+    Column("last_error", Text, nullable=True),
     CheckConstraint(_in("status", ORDER_STATUSES), name="status_known"),
+    CheckConstraint("dispatch IS NULL OR " + _in("dispatch", DISPATCH_STATES), name="dispatch_known"),
     CheckConstraint("charge >= 0 AND refunded >= 0 AND refunded <= charge", name="refund_within_charge"),
     CheckConstraint("quantity >= 0", name="quantity_not_negative"),
     Index("ix_orders_customer_id_id", "customer_id", "id"),
     Index("ix_orders_customer_id_service_id_link", "customer_id", "service_id", "link"),
     Index("ix_orders_status_id", "status", "id"),
+    Index("ix_orders_dispatch_next_attempt_at", "dispatch", "next_attempt_at"),
+    Index("ix_orders_provider_id_next_check_at", "provider_id", "next_check_at"),
+    # an upstream order id belongs to one of our orders only: a second record of the same id is refused
+    Index("uq_orders_provider_id_upstream_id", "provider_id", "upstream_id", unique=True),
 )
 
 refills = Table(
@@ -166,6 +215,10 @@ refills = Table(
     Column("status", String(16), nullable=False, server_default="Pending"),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    Column("upstream_id", BigInteger, nullable=True),
+    Column("forward", String(16), nullable=True),  # queued → sent | held | failed; NULL: by hand
+    Column("next_check_at", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
     CheckConstraint(_in("status", REFILL_STATUSES), name="status_known"),
 )
 

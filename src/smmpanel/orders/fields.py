@@ -104,7 +104,7 @@ class Params:
         self._raw = raw
 
     def text(self, name: str) -> str:
-        """A trimmed scalar, "" when absent; a one-element list counts as its element, a longer one is refused."""
+        """A trimmed scalar, "" when absent; a one-element list is its element, a longer one is refused."""
         value = self._raw.get(name)
         if isinstance(value, (list, tuple)):
             if len(value) > 1:

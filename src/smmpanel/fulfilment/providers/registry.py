@@ -1,0 +1,83 @@
+"""The providers table: add, list, find — and open a row as a live Provider.
+
+An upstream provider's API key is a secret: it is stored (the panel must present it upstream) but never
+printed in full, logged, or put into an error message; `masked` shows its first characters only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from smmpanel.db.connect import Database
+from smmpanel.db.tables import PROVIDER_KINDS
+
+
+class ProviderError(ValueError):
+    pass
+
+
+def masked(key: str | None) -> str:
+    return "" if not key else key[:4] + "…"
+
+
+async def add(
+    db: Database,
+    name: str,
+    kind: str,
+    *,
+    url: str | None = None,
+    api_key: str | None = None,
+    step_seconds: int = 10,
+    low_balance: int | None = None,
+) -> int:
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise ProviderError("a provider name is 1 to 64 characters")
+    if kind not in PROVIDER_KINDS:
+        raise ProviderError(f"unknown provider kind {kind!r}")
+    if kind == "upstream" and not (url and api_key):
+        raise ProviderError("an upstream provider needs --url and --key")
+    if kind == "upstream" and not str(url).startswith(("http://", "https://")):
+        raise ProviderError("--url must start with http:// or https://")
+    if step_seconds < 0:
+        raise ProviderError("--step-seconds must not be negative")
+    if await db.fetchval("SELECT 1 FROM providers WHERE name = $1", name):
+        raise ProviderError(f"provider {name!r} exists")
+    return int(
+        await db.fetchval(
+            "INSERT INTO providers (name, kind, url, api_key, step_seconds, low_balance, created_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            name,
+            kind,
+            url if kind == "upstream" else None,
+            api_key if kind == "upstream" else None,
+            step_seconds,
+            low_balance,
+            int(time.time()),
+        )
+    )
+
+
+_COLUMNS = (
+    "SELECT id, name, kind, url, api_key, step_seconds, low_balance, balance, currency, balance_checked_at,"
+    " enabled FROM providers"
+)
+
+
+async def list_all(db: Database) -> list[Any]:
+    return await db.fetch(_COLUMNS + " ORDER BY id")
+
+
+async def find(db: Database, name: str) -> Any:
+    row = await db.fetchrow(_COLUMNS + " WHERE name = $1", name.strip())
+    if row is None:
+        raise ProviderError(f"no provider named {name!r}")
+    return row
+
+
+async def by_id(db: Database, provider_id: int) -> Any:
+    row = await db.fetchrow(_COLUMNS + " WHERE id = $1", provider_id)
+    if row is None:
+        raise ProviderError(f"no provider {provider_id}")
+    return row
