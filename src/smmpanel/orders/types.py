@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from decimal import localcontext
 
 from smmpanel.api.errors import DRIPFEED_DISABLED, ApiError, quantity_less, quantity_more
 from smmpanel.money import charge_units
@@ -116,17 +115,10 @@ def _check_quantity(service: ServiceRules, quantity: int) -> None:
         raise ApiError(quantity_more(service.max))
 
 
-def _charge(rate: int, quantity: int) -> int:
-    """charge_units, with enough decimal precision that no product of two bounded ints can overflow it."""
-    with localcontext() as context:
-        context.prec = max(context.prec, len(str(abs(rate * quantity))) + 10)
-        return charge_units(rate, quantity)
-
-
 def _priced(service: ServiceRules, link: str, quantity: int, fields: dict[str, object]) -> OrderDraft:
     """A per-1000-priced order after its min/max check."""
     _check_quantity(service, quantity)
-    return OrderDraft(link, quantity, None, None, _charge(service.rate, quantity), fields)
+    return OrderDraft(link, quantity, None, None, charge_units(service.rate, quantity), fields)
 
 
 # Handler factories ----------------------------------------------------------------------------------
@@ -149,7 +141,7 @@ def _per_unit(extras: _Extras, *, dripfeed: bool = False) -> _Handler:
         runs, interval = drip
         total = quantity * runs
         _check_quantity(service, total)
-        return OrderDraft(link, total, runs, interval, _charge(service.rate, total), fields)
+        return OrderDraft(link, total, runs, interval, charge_units(service.rate, total), fields)
 
     return handler
 
@@ -278,7 +270,7 @@ def _subscription(service: ServiceRules, params: Params) -> OrderDraft:
     _check_subscription_bounds(service, terms)
     quantity = terms.max * ((terms.posts or 0) + terms.old_posts)
     fields: dict[str, object] = {"username": username, **asdict(terms)}
-    return OrderDraft(username, quantity, None, None, _charge(service.rate, quantity), fields)
+    return OrderDraft(username, quantity, None, None, charge_units(service.rate, quantity), fields)
 
 
 _HANDLERS: dict[str, _Handler] = {

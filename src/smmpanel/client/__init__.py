@@ -1,0 +1,43 @@
+"""A typed client for any API v2 panel (the PerfectPanel-family protocol), sync and async.
+
+    from smmpanel.client import Client
+
+    with Client("https://panel.example/api/v2", key) as panel:
+        order = panel.add(1, link="https://x/p", quantity=100)
+
+The code lives in `_`-prefixed modules; this list is the whole public surface (pinned by a test).
+See docs/client.md for the error hierarchy and what an unknown outcome means for `add`.
+"""
+
+from ._async import AsyncClient
+from ._errors import (
+    ApiError,
+    BadResponse,
+    ClientError,
+    ConnectionLost,
+    ServerError,
+    TimeoutAfterSend,
+    TransportError,
+    UnknownOutcome,
+)
+from ._models import Balance, OrderStatus, Service
+from ._sync import Client
+
+__all__ = [
+    "ApiError",
+    "AsyncClient",
+    "BadResponse",
+    "Balance",
+    "Client",
+    "ClientError",
+    "ConnectionLost",
+    "OrderStatus",
+    "ServerError",
+    "Service",
+    "TimeoutAfterSend",
+    "TransportError",
+    "UnknownOutcome",
+]
+
+for _name in __all__:  # show the public path in reprs and tracebacks, as httpx does
+    globals()[_name].__module__ = "smmpanel.client"
