@@ -8,7 +8,7 @@ nowhere else; floats are refused at the boundary.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 PLACES = 5
 QUANTUM = Decimal(1).scaleb(-PLACES)  # Decimal("0.00001")
@@ -91,6 +91,15 @@ def cost_units(value: Decimal) -> int:
     if value >= Decimal(MAX_UNITS).scaleb(-PLACES):  # before quantize, which overflows on huge values
         raise MoneyError(f"out of range: {value!r}")
     return int(value.scaleb(PLACES).quantize(Decimal(1), rounding=COST_ROUNDING))
+
+
+def balance_units(value: Decimal) -> int:
+    """A balance a provider reports (it may keep more places, or be negative) as units, rounded down."""
+    if isinstance(value, float) or not isinstance(value, Decimal) or not value.is_finite():
+        raise MoneyError(f"not a balance: {value!r}")
+    if value.copy_abs() >= Decimal(MAX_UNITS).scaleb(-PLACES):
+        raise MoneyError(f"out of range: {value!r}")
+    return int(value.scaleb(PLACES).quantize(Decimal(1), rounding=ROUND_FLOOR))
 
 
 def parse_percent(text: str | Decimal) -> Decimal:

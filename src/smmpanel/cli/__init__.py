@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
-from smmpanel.cli import accounts, catalog, orders
+from smmpanel.cli import accounts, catalog, fulfilment, orders, providers
 from smmpanel.cli._common import console, database_url, fail, run, set_database_url, show
 from smmpanel.db.connect import Database
 
@@ -19,6 +17,8 @@ app.add_typer(accounts.funds, name="funds")
 app.add_typer(catalog.app, name="services")
 app.add_typer(orders.app, name="orders")
 app.add_typer(orders.refills_app, name="refills")
+fulfilment.register(app, orders.app)
+app.add_typer(providers.app, name="providers")
 db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -7,11 +7,15 @@ from typing import Any
 import typer
 
 from smmpanel.catalog import services
+from smmpanel.cli import catalog_upstream
 from smmpanel.cli._common import console, fail, run, show
 from smmpanel.db.connect import Database
+from smmpanel.fulfilment.providers.registry import ProviderError
 from smmpanel.money import MoneyError, format_units, parse_amount
 
-app = typer.Typer(help="Services: add, list, update.", no_args_is_help=True)
+app = typer.Typer(help="Services: add, list, update, import and sync from providers.", no_args_is_help=True)
+app.command("import")(catalog_upstream.import_)
+app.command("sync")(catalog_upstream.sync)
 
 
 def _rate(text: str | None) -> int | None:
@@ -57,6 +61,9 @@ def add(
     allow_duplicate_links: bool = typer.Option(
         False, "--allow-duplicate-links", help="Turn off the active-order-on-same-link guard"
     ),
+    provider: str = typer.Option(None, "--provider", help="Provider NAME that fulfils it (default: by hand)"),
+    provider_service: str = typer.Option(None, "--provider-service", help="Its service id at the provider"),
+    provider_dripfeed: bool = typer.Option(False, "--provider-dripfeed", help="The provider does drip-feed"),
 ) -> None:
     """Add a service; its id is printed on the last line."""
     values = {
@@ -71,14 +78,16 @@ def add(
         "dripfeed": dripfeed,
         "description": desc,
         "link_guard": not allow_duplicate_links,
+        "provider_service": provider_service,
+        "provider_dripfeed": provider_dripfeed,
     }
 
     async def work(db: Database) -> int:
-        return await services.create(db, **values)
+        return await services.create(db, **values, **await catalog_upstream.provider_ids(db, provider_id=provider))
 
     try:
         service_id = run(work)
-    except services.ServiceError as exc:
+    except (services.ServiceError, ProviderError) as exc:
         fail(str(exc))
         return
     console.print(f"service {name!r} added")
@@ -108,8 +117,17 @@ def update(
     desc: str = typer.Option(None, "--desc"),
     enabled: bool = typer.Option(None, "--enable/--disable"),
     link_guard: bool = typer.Option(None, "--link-guard/--allow-duplicate-links"),
+    provider: str = typer.Option(None, "--provider", help="Provider NAME that fulfils it"),
+    provider_service: str = typer.Option(None, "--provider-service", help="Its service id at the provider"),
+    provider_dripfeed: bool = typer.Option(None, "--provider-dripfeed/--no-provider-dripfeed"),
+    failover_provider: str = typer.Option(None, "--failover-provider", help="Provider NAME to use when it fails"),
+    failover_service: str = typer.Option(None, "--failover-service", help="Its service id at the failover"),
+    no_provider: bool = typer.Option(False, "--no-provider", help="Detach: fulfil by hand, forget the pricing rule"),
+    unlock_price: bool = typer.Option(False, "--unlock-price", help="Let sync set the rate from cost again"),
 ) -> None:
-    """Change a service; only the flags given change."""
+    """Change a service; only the flags given change. A hand-set --rate on a synced service locks it."""
+    if no_provider and (provider or provider_service or failover_provider or failover_service):
+        fail("--no-provider cannot be combined with other provider options")
     values = {
         "name": name,
         "type": type,
@@ -123,14 +141,20 @@ def update(
         "description": desc,
         "enabled": enabled,
         "link_guard": link_guard,
+        "provider_service": provider_service,
+        "provider_dripfeed": provider_dripfeed,
+        "failover_service": failover_service,
+        "price_locked": False if unlock_price else None,
     }
+    clear = services.PROVIDER_FIELDS if no_provider else ()
 
     async def work(db: Database) -> None:
-        await services.update(db, service_id, **values)
+        ids = await catalog_upstream.provider_ids(db, provider_id=provider, failover_provider_id=failover_provider)
+        await services.update(db, service_id, clear=clear, **values, **ids)
 
     try:
         run(work)
-    except services.ServiceError as exc:
+    except (services.ServiceError, ProviderError) as exc:
         fail(str(exc))
     console.print(f"service {service_id} updated")
 

@@ -17,8 +17,9 @@ refills_app = typer.Typer(help="Refills: list, update.", no_args_is_help=True)
 
 _LIST = (
     "SELECT o.id, c.name AS customer, o.service_id, o.link, o.quantity, o.charge, o.refunded, o.status,"
-    " o.start_count, o.remains, o.cancel_requested, o.created_at FROM orders o"
-    " JOIN customers c ON c.id = o.customer_id"
+    " o.start_count, o.remains, o.cancel_requested, o.created_at, p.name AS provider, o.upstream_id, o.dispatch,"
+    " o.last_error FROM orders o JOIN customers c ON c.id = o.customer_id"
+    " LEFT JOIN providers p ON p.id = o.provider_id"
 )
 
 
@@ -35,6 +36,10 @@ def _row(r: Any) -> dict[str, Any]:
         "start_count": r["start_count"],
         "remains": r["remains"],
         "cancel_requested": bool(r["cancel_requested"]),
+        "provider": r["provider"],
+        "upstream": r["upstream_id"],
+        "dispatch": r["dispatch"],
+        "last_error": r["last_error"],
     }
 
 
@@ -63,7 +68,7 @@ def list_(
 
     rows = [_row(r) for r in run(work)]
     show(rows, ["id", "customer", "service", "link", "quantity", "charge", "refunded", "status", "start_count",
-                "remains", "cancel_requested"], as_json=json)
+                "remains", "cancel_requested", "provider", "upstream", "dispatch", "last_error"], as_json=json)
 
 
 @app.command("update")

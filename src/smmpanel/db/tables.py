@@ -222,6 +222,29 @@ refills = Table(
     CheckConstraint(_in("status", REFILL_STATUSES), name="status_known"),
 )
 
+# The built-in simulated provider's own orders and refills (fulfilment/providers/simulated.py): its state is
+# elapsed time since created_at, so it survives restarts.
+simulated_orders = Table(
+    "simulated_orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", Integer, ForeignKey("providers.id"), nullable=False, index=True),
+    Column("service", Integer, nullable=False),
+    Column("link", Text, nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("canceled_at", BigInteger, nullable=True),
+)
+
+simulated_refills = Table(
+    "simulated_refills",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", Integer, ForeignKey("providers.id"), nullable=False),
+    Column("order_id", Integer, ForeignKey("simulated_orders.id"), nullable=False, index=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
 panel_state = Table(
     "panel_state",
     metadata,

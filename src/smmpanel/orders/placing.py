@@ -31,8 +31,16 @@ _ACTIVE_LINK = (
 )
 _INSERT = (
     "INSERT INTO orders (customer_id, service_id, link, quantity, runs, interval, fields, charge, remains,"
-    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $4, $9, $9) RETURNING id"
+    " created_at, updated_at, provider_id, dispatch) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $4, $9, $9, $10, $11)"
+    " RETURNING id"
 )
+
+
+def _dispatch_state(provider_id: int | None, runs: int | None, provider_dripfeed: bool) -> str | None:
+    """None: fulfilled by hand; 'scheduled': the engine runs the drip-feed itself; 'queued': dispatch it."""
+    if provider_id is None:
+        return None
+    return "scheduled" if runs and not provider_dripfeed else "queued"
 
 
 async def place_order(db: Database, caller: Caller, params: Mapping[str, str | list[str]]) -> int:
@@ -60,6 +68,8 @@ async def place_order(db: Database, caller: Caller, params: Mapping[str, str | l
                 fields,
                 draft.charge,
                 int(time.time()),
+                service.provider_id,
+                _dispatch_state(service.provider_id, draft.runs, service.provider_dripfeed),
             )
         )
         await ledger.record(tx, caller.customer_id, "charge", -draft.charge, order_id=order_id)

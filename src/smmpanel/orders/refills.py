@@ -40,16 +40,18 @@ async def request_refill(db: Database, caller: Caller, value: object, *, cooldow
         raise ApiError(errors.INCORRECT_ORDER)
     now = int(time.time())
     async with db.transaction() as tx:
+        if tx.dialect == "postgresql":  # one request per order at a time; the next statement sees the last refill
+            await tx.execute("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id)
         row = await tx.fetchrow(
             "SELECT o.status, o.completed_at, s.refill_days,"
-            " (SELECT MAX(created_at) FROM refills r WHERE r.order_id = o.id)"
+            " (SELECT MAX(created_at) FROM refills r WHERE r.order_id = o.id), o.upstream_id"
             " FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1 AND o.customer_id = $2",
             order_id,
             caller.customer_id,
         )
         if row is None:
             raise ApiError(errors.INCORRECT_ORDER)
-        status, completed_at, refill_days, last_refill = row
+        status, completed_at, refill_days, last_refill, upstream_id = row
         check_eligible(
             refill_days=refill_days,
             status=status,
@@ -60,11 +62,12 @@ async def request_refill(db: Database, caller: Caller, value: object, *, cooldow
         )
         return int(
             await tx.fetchval(
-                "INSERT INTO refills (order_id, customer_id, created_at, updated_at) VALUES ($1, $2, $3, $3)"
-                " RETURNING id",
+                "INSERT INTO refills (order_id, customer_id, created_at, updated_at, forward)"
+                " VALUES ($1, $2, $3, $3, $4) RETURNING id",
                 order_id,
                 caller.customer_id,
                 now,
+                None if upstream_id is None else "queued",  # fulfilment forwards it to the provider
             )
         )
 

@@ -2,6 +2,7 @@
 
 An upstream provider's API key is a secret: it is stored (the panel must present it upstream) but never
 printed in full, logged, or put into an error message; `masked` shows its first characters only.
+`open_provider` turns a row into a live adapter (base.Provider), or None for a manual provider.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from smmpanel.db.connect import Database
 from smmpanel.db.tables import PROVIDER_KINDS
+from smmpanel.fulfilment.providers.base import Provider
 
 
 class ProviderError(ValueError):
@@ -81,3 +83,23 @@ async def by_id(db: Database, provider_id: int) -> Any:
     if row is None:
         raise ProviderError(f"no provider {provider_id}")
     return row
+
+
+async def open_provider(db: Database, row: Any, *, timeout: float | None = None) -> Provider | None:
+    """A live adapter for a providers row; None for a manual provider (the operator fulfils its orders).
+
+    The caller owns the result and must `await provider.aclose()`. `timeout` (seconds) bounds every call
+    to an upstream panel; the default is upstream.DEFAULT_TIMEOUT.
+    """
+    kind = row["kind"]
+    if kind == "manual":
+        return None
+    if kind == "simulated":
+        from smmpanel.fulfilment.providers.simulated import SimulatedProvider
+
+        return SimulatedProvider(db, int(row["id"]), int(row["step_seconds"]))
+    if kind == "upstream":
+        from smmpanel.fulfilment.providers.upstream import DEFAULT_TIMEOUT, UpstreamProvider
+
+        return UpstreamProvider(row["url"], row["api_key"], timeout=timeout or DEFAULT_TIMEOUT)
+    raise ProviderError(f"unknown provider kind {kind!r}")

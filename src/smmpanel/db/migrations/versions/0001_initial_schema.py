@@ -3,7 +3,7 @@
 Money columns are BIGINT units of 1e-5; invariants are CHECK constraints (see smmpanel.db.tables).
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 """
 
 import sqlalchemy as sa

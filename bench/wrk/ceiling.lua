@@ -1,0 +1,14 @@
+-- The ceiling: the same form body as `balance`, against bench/ceiling.py.
+local common = require "common"
+local rows, n
+common.install(common.starts('{"balance":'))
+
+function init(args)
+  rows = common.load()
+  n = (thread_id or 1) * 7919
+end
+
+function request()
+  n = n + 1
+  return common.post("key=" .. rows[n % #rows + 1].key .. "&action=balance")
+end

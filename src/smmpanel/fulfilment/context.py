@@ -1,0 +1,80 @@
+"""What every engine step shares: the database, this worker's identity, its settings, the live provider
+adapters, the per-cycle counts and one structured logger.
+
+Kept apart from engine.py so dispatch/tracking/dripfeed/forwarding can import it without importing the
+loop that drives them. Provider adapters are opened once and reused across cycles (their HTTP connections
+stay warm); a changed providers row (new URL, key or step) reopens its adapter.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from smmpanel.db.connect import Database
+from smmpanel.fulfilment.providers.base import Provider
+from smmpanel.fulfilment.providers.registry import open_provider
+
+logger = logging.getLogger("smmpanel.fulfilment")
+
+
+@dataclass
+class EngineConfig:
+    concurrency: int = 8  # upstream calls in flight at once (dispatch), per worker
+    interval: float = 5.0  # seconds between cycles of the loop
+    timeout: float = 30.0  # seconds: every upstream call (a dispatch claim outlives it: see lease)
+    lease: int = 120  # seconds: a 'dispatching' claim older than this, from another worker, is held
+    batch: int = 500  # orders looked at per step and cycle
+    check_every: int = 60  # seconds between status checks of a busy in-flight order
+    max_check_every: int = 3600  # … growing to this for quiet orders
+    per_provider: int = 4  # concurrent status/refill calls per provider
+    balance_every: int = 60  # cycles between provider balance checks
+    max_attempts: int = 8  # retries before an order is held for the operator
+    retry_base: int = 30  # seconds before the first retry, doubling
+    single_worker: bool = False  # SQLite: only one worker exists, so every foreign claim is orphaned
+
+
+def log(action: str, message: str, *, level: int = logging.INFO, **fields: Any) -> None:
+    """One structured line: `action=<step> k=v … message`; the same fields ride in `extra`."""
+    text = " ".join([f"action={action}", *(f"{k}={v}" for k, v in fields.items()), message])
+    logger.log(level, text, extra={"action": action, **fields})
+
+
+@dataclass
+class Context:
+    db: Database
+    worker: str
+    config: EngineConfig
+    clock: Callable[[], float] = time.time
+    counts: Counter[str] = field(default_factory=Counter)
+    _providers: dict[int, tuple[tuple[Any, ...], Provider | None]] = field(default_factory=dict)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    async def provider(self, provider_id: int) -> Provider | None:
+        """The live adapter of a provider; None when it is manual, disabled or gone."""
+        row = await self.db.fetchrow(
+            "SELECT id, kind, url, api_key, step_seconds, enabled FROM providers WHERE id = $1", provider_id
+        )
+        if row is None or not row["enabled"]:
+            return None
+        signature = (row["kind"], row["url"], row["api_key"], row["step_seconds"])
+        cached = self._providers.get(provider_id)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        if cached is not None and cached[1] is not None:
+            await cached[1].aclose()
+        adapter = await open_provider(self.db, row, timeout=self.config.timeout)
+        self._providers[provider_id] = (signature, adapter)
+        return adapter
+
+    async def aclose(self) -> None:
+        for _, adapter in self._providers.values():
+            if adapter is not None:
+                await adapter.aclose()
+        self._providers.clear()

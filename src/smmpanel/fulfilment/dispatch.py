@@ -1,0 +1,248 @@
+"""Dispatch: hand each queued order to its provider **at most once**.
+
+API v2 has no idempotency key, so the only safe resend is of a request that provably never left this
+machine. Every order that a provider may have seen is therefore either recorded as sent or held for the
+operator — never re-sent by the engine. The dispatch state (orders.dispatch) and the order status move
+together, each change a compare-and-set whose row count is checked:
+
+                 claim (one statement, SKIP LOCKED on PostgreSQL)          upstream id recorded
+    queued ──────────────────────────────────────────▶ dispatching ──────────────────────────▶ sent
+    status Pending                                   status Processing                       (tracking.py)
+      ▲                                                │   │   │
+      │ retry later (attempts+1, exponential backoff)  │   │   │ outcome unknown (timeout after send, reset,
+      └────────────────────────────────────────────────┘   │   │ 5xx, garbage) · claim expired (worker killed)
+                                                           │   └────────────────────────▶ held  (Processing;
+                   definite refusal that will never pass   │                                operator: resolve)
+                   (+ lifecycle.move Canceled: full refund)▼
+                                                         failed  (Canceled, refunded once)
+
+    scheduled: a drip-feed parent whose provider cannot drip-feed; dripfeed.py creates its child orders.
+
+The sequence per order: claim and COMMIT → call the provider with no transaction open → record the
+outcome with `WHERE dispatch = 'dispatching' AND claimed_by = <me>`. If that CAS finds nothing, another
+worker decided the claim was orphaned and held the order; a late upstream id is then attached to the held
+order for the operator. The unique (provider_id, upstream_id) index refuses a second record of one
+upstream order. Classification of failures: classify.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from typing import Any
+
+import asyncpg
+import orjson
+
+from smmpanel.client._core import ADD_FIELDS, LIST_FIELDS
+from smmpanel.fulfilment import classify
+from smmpanel.fulfilment.classify import Action, Decision
+from smmpanel.fulfilment.context import Context, log
+from smmpanel.orders import lifecycle
+
+_UNIQUE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
+_RETURNING = " RETURNING id, service_id, provider_id, link, quantity, runs, interval, fields, attempts"
+_CLAIM = (
+    "UPDATE orders SET status = 'Processing', dispatch = 'dispatching', claimed_by = $1, claimed_at = $2,"
+    " updated_at = $2 WHERE status = 'Pending' AND dispatch = 'queued' AND id IN ("
+    "SELECT id FROM orders WHERE status = 'Pending' AND dispatch = 'queued'"
+    " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id LIMIT $3{lock})" + _RETURNING
+)
+_MINE = " WHERE id = $1 AND dispatch = 'dispatching' AND claimed_by = $2"
+NO_QUANTITY_TYPES = ("Package", "Custom Comments Package", "Subscriptions")
+
+
+async def claim(ctx: Context, limit: int) -> list[Any]:
+    """Claim up to `limit` due orders for this worker in ONE statement; committed on return."""
+    lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
+    rows = await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.worker, ctx.now(), limit)
+    return sorted(rows, key=lambda r: r["id"])
+
+
+async def reap(ctx: Context) -> int:
+    """Hold every order stuck in 'dispatching' under another worker's expired claim: never re-send it.
+
+    On SQLite only one worker exists, so any claim not ours is orphaned (its worker died) whatever its age.
+    """
+    reason = "the worker stopped in the middle of dispatch; outcome unknown: check upstream, then resolve"
+    sql = (
+        "UPDATE orders SET dispatch = 'held', last_error = $1, updated_at = $3 WHERE dispatch = 'dispatching'"
+        " AND claimed_by <> $2 AND status IN ('Pending', 'Processing', 'In progress')"
+    )
+    if ctx.config.single_worker:
+        held = await ctx.db.execute(sql + " AND $3 >= 0", reason, ctx.worker, ctx.now())
+    else:
+        held = await ctx.db.execute(
+            sql + " AND claimed_at <= $4", reason, ctx.worker, ctx.now(), ctx.now() - ctx.config.lease
+        )
+    if held:
+        log("reap", f"held {held} order(s) left mid-dispatch by a stopped worker", level=logging.WARNING)
+        ctx.counts["held"] += held
+    return held
+
+
+def add_arguments(order: Any, service: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """(upstream service id, fields, extra) for the provider's `add`; a pure function."""
+    upstream_service = int(str(service["provider_service"]).strip())
+    stored = orjson.loads(order["fields"] or "{}")
+    fields: dict[str, Any] = {}
+    extra: dict[str, str] = {}
+    kind = service["type"]
+    fields["username" if kind == "Subscriptions" else "link"] = order["link"]
+    runs = order["runs"]
+    if kind not in NO_QUANTITY_TYPES:
+        fields["quantity"] = int(order["quantity"]) // runs if runs else int(order["quantity"])
+    if runs:
+        fields["runs"], fields["interval"] = int(runs), int(order["interval"])
+    for name, value in stored.items():
+        if isinstance(value, list):
+            value = [str(v) for v in value] if name in LIST_FIELDS else "\n".join(map(str, value))
+        elif not isinstance(value, (str, int)) or isinstance(value, bool):
+            value = str(value)
+        if name in ADD_FIELDS:
+            fields[name] = value
+        else:
+            extra[name] = value if isinstance(value, str) else str(value)
+    return upstream_service, fields, extra
+
+
+async def _service(ctx: Context, service_id: int) -> Any:
+    return await ctx.db.fetchrow(
+        "SELECT id, type, provider_id, provider_service, provider_dripfeed, failover_provider_id,"
+        " failover_service FROM services WHERE id = $1",
+        service_id,
+    )
+
+
+async def _send(ctx: Context, provider_id: int, service: Any, order: Any) -> tuple[int | None, Decision]:
+    """One `add` to one provider: (upstream id or None, decision). No transaction is open here."""
+    provider = await ctx.provider(provider_id)
+    if provider is None:
+        return None, Decision(Action.RETRY, f"provider {provider_id} is disabled or manual; nothing sent")
+    try:
+        upstream_service, fields, extra = add_arguments(order, service)
+    except (TypeError, ValueError) as exc:
+        return None, Decision(Action.HOLD, f"cannot build the upstream order: {exc}", warn=True)
+    try:
+        upstream_id = await asyncio.wait_for(
+            provider.add(upstream_service, extra=extra or None, **fields), ctx.config.timeout * 2 + 5
+        )
+    except TimeoutError as exc:
+        return None, Decision(Action.HOLD, f"outcome unknown (no answer at all): {exc}")
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # the classification decides; unknown exceptions hold
+        return None, classify.classify(exc)
+    return upstream_id, classify.SUCCESS
+
+
+async def dispatch_one(ctx: Context, order: Any) -> str:
+    """Send one claimed order and record what happened; returns the outcome counted for the cycle."""
+    order_id = int(order["id"])
+    service = await _service(ctx, order["service_id"])
+    provider_id = int(order["provider_id"])
+    try:
+        upstream_id, decision = await _send(ctx, provider_id, service, order)
+        if decision.action is not Action.SUCCESS and decision.failover and service["failover_provider_id"]:
+            log("failover", decision.reason, order=order_id, level=logging.WARNING)
+            backup = {**dict(service), "provider_service": service["failover_service"] or service["provider_service"]}
+            provider_id = int(service["failover_provider_id"])
+            upstream_id, decision = await _send(ctx, provider_id, backup, order)
+    except asyncio.CancelledError:  # shut down mid-call: the outcome is unknown
+        await asyncio.shield(hold(ctx, order_id, "the worker was stopped during the call; outcome unknown"))
+        raise
+    if decision.action is Action.SUCCESS and upstream_id is not None:
+        return await _record_sent(ctx, order_id, provider_id, upstream_id)
+    decision = classify.after_attempts(decision, int(order["attempts"]), ctx.config.max_attempts)
+    level = logging.WARNING if decision.warn or decision.action is Action.HOLD else logging.INFO
+    log("dispatch", decision.reason, order=order_id, provider=provider_id, decision=decision.action.value,
+        level=level)  # fmt: skip
+    if decision.action is Action.RETRY:
+        return await _retry(ctx, order, decision)
+    if decision.action is Action.FAIL:
+        return await fail(ctx, order_id, decision.reason, dispatching=True)
+    return await hold(ctx, order_id, decision.reason)
+
+
+async def _record_sent(ctx: Context, order_id: int, provider_id: int, upstream_id: int) -> str:
+    try:
+        changed = await ctx.db.execute(
+            "UPDATE orders SET dispatch = 'sent', provider_id = $3, upstream_id = $4, last_error = NULL,"
+            " next_check_at = $5, quiet_checks = 0, updated_at = $6" + _MINE,
+            order_id, ctx.worker, provider_id, upstream_id, ctx.now() + ctx.config.check_every, ctx.now(),
+        )  # fmt: skip
+    except _UNIQUE:
+        return await hold(ctx, order_id, f"upstream order {upstream_id} is already recorded for another order")
+    if changed == 1:
+        log("dispatch", "sent", order=order_id, provider=provider_id, upstream=upstream_id)
+        return "dispatched"
+    # Our claim was taken as orphaned meanwhile (the order is held): tell the operator what we learned.
+    try:
+        await ctx.db.execute(
+            "UPDATE orders SET provider_id = $2, upstream_id = $3, last_error = $4 WHERE id = $1"
+            " AND dispatch = 'held' AND upstream_id IS NULL",
+            order_id, provider_id, upstream_id,
+            f"a late answer arrived: upstream order {upstream_id} exists; resolve with --upstream-order {upstream_id}",
+        )  # fmt: skip
+    except _UNIQUE:
+        pass
+    log("dispatch", f"claim lost; upstream order {upstream_id} exists", order=order_id, level=logging.ERROR)
+    return "held"
+
+
+async def _retry(ctx: Context, order: Any, decision: Decision) -> str:
+    order_id = int(order["id"])
+    delay = classify.backoff(int(order["attempts"]), ctx.config.retry_base)
+    changed = await ctx.db.execute(
+        "UPDATE orders SET status = 'Pending', dispatch = 'queued', attempts = attempts + 1,"
+        " next_attempt_at = $3, last_error = $4, claimed_by = NULL, claimed_at = NULL, updated_at = $5"
+        + _MINE + " AND status = 'Processing' AND NOT cancel_requested",
+        order_id, ctx.worker, ctx.now() + delay, decision.reason, ctx.now(),
+    )  # fmt: skip
+    if changed == 1:
+        return "retried"
+    # A cancel arrived while we held the claim: nothing exists upstream, so cancel with a full refund.
+    return await fail(ctx, order_id, "canceled by the customer before dispatch", dispatching=True)
+
+
+async def hold(ctx: Context, order_id: int, reason: str) -> str:
+    changed = await ctx.db.execute(
+        "UPDATE orders SET dispatch = 'held', last_error = $3, updated_at = $4" + _MINE,
+        order_id, ctx.worker, reason[:1000], ctx.now(),
+    )  # fmt: skip
+    return "held" if changed == 1 else "lost"
+
+
+async def fail(ctx: Context, order_id: int, reason: str, *, dispatching: bool) -> str:
+    """Cancel with a full refund (once, through lifecycle.move), then mark the dispatch failed.
+
+    `dispatching`: the order is under our claim; otherwise it is held (the operator's `resolve --fail`)."""
+    try:
+        outcome = await lifecycle.move(ctx.db, order_id, "Canceled", note="not fulfilled: refunded")
+        if outcome.refunded:
+            ctx.counts["refunded"] += 1
+    except lifecycle.TransitionError as exc:
+        log("dispatch", f"could not cancel: {exc}", order=order_id, level=logging.WARNING)
+    sql = "UPDATE orders SET dispatch = 'failed', last_error = $3, updated_at = $4"
+    if dispatching:
+        changed = await ctx.db.execute(sql + _MINE, order_id, ctx.worker, reason[:1000], ctx.now())
+    else:
+        changed = await ctx.db.execute(
+            sql + " WHERE id = $1 AND dispatch = 'held' AND $2 = $2", order_id, ctx.worker, reason[:1000], ctx.now()
+        )
+    return "failed" if changed == 1 else "lost"
+
+
+async def run(ctx: Context, *, drain: bool) -> None:
+    """Claim and dispatch due orders, `concurrency` at a time; with `drain`, until none is due."""
+    total = 0
+    while total < ctx.config.batch or drain:
+        orders = await claim(ctx, ctx.config.concurrency)
+        if not orders:
+            return
+        total += len(orders)
+        outcomes = await asyncio.gather(*(dispatch_one(ctx, o) for o in orders))
+        ctx.counts.update(o for o in outcomes if o != "lost")
+        if not drain and total >= ctx.config.batch:
+            return

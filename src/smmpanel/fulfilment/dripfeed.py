@@ -1,0 +1,101 @@
+"""Drip-feed for providers that cannot drip-feed themselves: the parent order is *scheduled* and the engine
+creates one child order per run, every `interval` minutes, each dispatched like any order.
+
+Money stays on the parent: children are charged 0 (no ledger rows) and carry `parent_id`, the link and the
+fields; quantity per run = parent.quantity // runs. Creating a run is one short transaction: a CAS on the
+parent (runs_done = k, still scheduled, not cancel-requested, active) that counts the run and sets the
+parent In progress, then the child INSERT — so a run is created once even with several workers.
+
+    scheduled parent: Pending ──first run──▶ In progress ──all runs created and every child final──▶
+        Completed                       when everything was delivered
+        Partial (remains = undelivered) refund charge × remains / quantity, once, through lifecycle.move
+        Canceled                        when a cancel stopped it before anything was delivered
+    A cancel request stops the scheduling; the parent settles once its existing children are final.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from smmpanel.fulfilment.context import Context, log
+from smmpanel.orders import lifecycle
+
+_DUE = (
+    "UPDATE orders SET next_attempt_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = 'scheduled'"
+    " AND status IN ('Pending', 'In progress') AND NOT cancel_requested AND runs_done < runs"
+    " AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT $2{lock})"
+    " RETURNING id, customer_id, service_id, link, quantity, runs, interval, runs_done, fields, provider_id"
+)
+_CHILD = (
+    "INSERT INTO orders (customer_id, service_id, parent_id, link, quantity, fields, charge, remains, provider_id,"
+    " dispatch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $5, $7, 'queued', $8, $8) RETURNING id"
+)
+
+
+def delivered(children: list[Any]) -> int:
+    """Units delivered by a parent's finished children (over-delivery not counted); a pure function."""
+    return sum(max(0, int(q) - max(0, int(r))) for q, r in children)
+
+
+def settlement(quantity: int, done: int, canceled: bool) -> tuple[str, int]:
+    """(final status, remains) of a drip-feed parent once nothing more will run; a pure function."""
+    remains = max(0, quantity - done)
+    if remains == 0:
+        return "Completed", 0
+    if done == 0 and canceled:
+        return "Canceled", quantity
+    return "Partial", remains
+
+
+async def _run_one(ctx: Context, parent: Any) -> None:
+    runs, done = int(parent["runs"]), int(parent["runs_done"])
+    per_run = int(parent["quantity"]) // runs
+    now = ctx.now()
+    async with ctx.db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE orders SET runs_done = runs_done + 1, next_attempt_at = $3, updated_at = $4,"
+            " status = CASE WHEN status = 'Pending' THEN 'In progress' ELSE status END"
+            " WHERE id = $1 AND runs_done = $2 AND dispatch = 'scheduled' AND NOT cancel_requested"
+            " AND status IN ('Pending', 'In progress')",
+            parent["id"], done, now + int(parent["interval"] or 0) * 60, now,
+        )  # fmt: skip
+        if changed != 1:
+            return
+        child = await tx.fetchval(
+            _CHILD, parent["customer_id"], parent["service_id"], parent["id"], parent["link"], per_run,
+            parent["fields"], parent["provider_id"], now,
+        )  # fmt: skip
+    log("dripfeed", f"run {done + 1}/{runs} created as order {child}", order=int(parent["id"]))
+    ctx.counts["runs"] += 1
+
+
+async def run(ctx: Context) -> None:
+    """Create the runs that are due (at most one per parent per cycle)."""
+    lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
+    for parent in await ctx.db.fetch(_DUE.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease):
+        await _run_one(ctx, parent)
+
+
+async def settle(ctx: Context) -> None:
+    """Finish the parents whose runs are all created (or were stopped by a cancel) and whose children are
+    all final; refund the undelivered part exactly once."""
+    parents = await ctx.db.fetch(
+        "SELECT p.id, p.quantity, p.status, p.cancel_requested FROM orders p WHERE p.dispatch = 'scheduled'"
+        " AND p.status IN ('Pending', 'In progress') AND (p.runs_done >= p.runs OR p.cancel_requested)"
+        " AND NOT EXISTS (SELECT 1 FROM orders c WHERE c.parent_id = p.id"
+        " AND c.status IN ('Pending', 'Processing', 'In progress'))"
+    )
+    for parent in parents:
+        children = await ctx.db.fetch("SELECT quantity, remains FROM orders WHERE parent_id = $1", parent["id"])
+        status, remains = settlement(int(parent["quantity"]), delivered(children), bool(parent["cancel_requested"]))
+        try:
+            outcome = await lifecycle.move(
+                ctx.db, int(parent["id"]), status, expected=parent["status"], remains=remains, note="drip-feed " + status
+            )
+        except lifecycle.TransitionError as exc:
+            log("dripfeed", f"not settled: {exc}", order=int(parent["id"]), level=logging.WARNING)
+            continue
+        if outcome.refunded:
+            ctx.counts["refunded"] += 1
+        log("dripfeed", f"settled {status}, refunded {outcome.refunded} units", order=int(parent["id"]))

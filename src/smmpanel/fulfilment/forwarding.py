@@ -1,0 +1,205 @@
+"""Forwarding: carry the customer's refill and cancel requests to the provider that holds the order, and
+keep an eye on each provider's balance.
+
+Refills (refills.forward):
+
+    queued ──claim──▶ sending ──refill id──▶ sent ──refill_status──▶ our status Pending/In progress/
+      ▲                 │  │                                         Completed/Rejected (final)
+      └─ nothing sent ──┘  ├─ refused (definite) ──▶ failed, status Rejected
+                           └─ outcome unknown / claim expired ──▶ held (the operator looks upstream)
+
+Cancels: an order with `cancel_requested`, dispatched (`sent`) and not yet forwarded is claimed by setting
+`cancel_forwarded` in one statement, then `cancel` goes upstream; if nothing could be sent the flag is
+cleared for the next cycle. The order then ends Canceled or Partial through tracking (the refund happens
+there, once). A cancel of a *held* order is left to the operator; one of a Pending order never gets here
+(orders/cancels.py cancels it at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Any
+
+from smmpanel.client import ApiError, ClientError, TransportError
+from smmpanel.fulfilment.classify import is_missing_order
+from smmpanel.fulfilment.context import Context, log
+
+REFILL_STATUS = {
+    "pending": "Pending", "awaiting": "Pending", "queued": "Pending",
+    "in progress": "In progress", "inprogress": "In progress", "processing": "In progress",
+    "completed": "Completed", "processed": "Completed", "done": "Completed", "success": "Completed",
+    "rejected": "Rejected", "error": "Rejected", "failed": "Rejected", "fail": "Rejected",
+    "canceled": "Rejected", "cancelled": "Rejected", "refused": "Rejected",
+}  # fmt: skip
+
+
+def refill_status(upstream: str) -> str | None:
+    """Our refill status for an upstream word (raw `tasks.status.x` keys included); None if unknown."""
+    word = upstream.strip().lower()
+    if word.startswith("tasks.status."):
+        word = word[len("tasks.status.") :].replace("_", " ")
+    return REFILL_STATUS.get(word)
+
+
+def _lock(ctx: Context) -> str:
+    return " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
+
+
+async def reap(ctx: Context) -> None:
+    held = await ctx.db.execute(
+        "UPDATE refills SET forward = 'held', last_error = $1 WHERE forward = 'sending' AND next_check_at < $2",
+        "the worker stopped while forwarding the refill; outcome unknown: check upstream",
+        ctx.now() - ctx.config.lease,
+    )
+    if held:
+        log("reap", f"held {held} refill(s) left mid-forward", level=logging.WARNING)
+
+
+async def _set_refill(ctx: Context, refill_id: int, forward: str, **values: Any) -> None:
+    sets = ", ".join(f"{k} = ${i + 4}" for i, k in enumerate(values))
+    await ctx.db.execute(
+        f"UPDATE refills SET forward = $2, updated_at = $3{', ' + sets if sets else ''} WHERE id = $1"
+        " AND forward = 'sending'",
+        refill_id, forward, ctx.now(), *values.values(),
+    )  # fmt: skip
+
+
+async def _forward_refill(ctx: Context, row: Any) -> None:
+    refill_id = int(row["id"])
+    provider = await ctx.provider(int(row["provider_id"]))
+    if provider is None:
+        await _set_refill(ctx, refill_id, "queued")
+        return
+    upstream = int(row["upstream_id"])
+    try:
+        answer: int | ClientError = (await provider.refills([upstream]))[upstream]
+    except ClientError as exc:
+        answer = exc
+    except Exception as exc:  # an adapter crash: outcome unknown
+        answer = ClientError(f"{type(exc).__name__}: {exc}")
+    if isinstance(answer, int):
+        await _set_refill(ctx, refill_id, "sent", upstream_id=answer, next_check_at=ctx.now(), last_error=None)
+        log("forward", f"refill sent upstream as {answer}", refill=refill_id)
+    elif isinstance(answer, TransportError):
+        await _set_refill(ctx, refill_id, "queued", last_error=str(answer)[:1000])
+    elif isinstance(answer, ApiError):
+        await _set_refill(ctx, refill_id, "failed", last_error=f"refused: {answer.text}"[:1000])
+        await ctx.db.execute(
+            "UPDATE refills SET status = 'Rejected', updated_at = $2 WHERE id = $1 AND status IN ('Pending',"
+            " 'In progress')",
+            refill_id, ctx.now(),
+        )  # fmt: skip
+        log("forward", f"refill refused upstream: {answer.text}", refill=refill_id)
+    else:
+        await _set_refill(ctx, refill_id, "held", last_error=f"outcome unknown: {answer}"[:1000])
+        log("forward", f"refill held: {answer}", refill=refill_id, level=logging.WARNING)
+
+
+async def _follow_refills(ctx: Context) -> None:
+    rows = await ctx.db.fetch(
+        "UPDATE refills SET next_check_at = $1 + $3 WHERE id IN (SELECT r.id FROM refills r WHERE"
+        " r.forward = 'sent' AND r.status IN ('Pending', 'In progress') AND r.next_check_at <= $1"
+        f" ORDER BY r.id LIMIT $2{_lock(ctx)}) RETURNING id, order_id, upstream_id, status",
+        ctx.now(), ctx.config.batch, ctx.config.check_every,
+    )  # fmt: skip
+    by_order: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_order[int(row["order_id"])].append(row)
+    for order_id, refills in by_order.items():
+        provider_id = await ctx.db.fetchval("SELECT provider_id FROM orders WHERE id = $1", order_id)
+        provider = None if provider_id is None else await ctx.provider(int(provider_id))
+        if provider is None:
+            continue
+        try:
+            answers = await provider.refill_statuses([int(r["upstream_id"]) for r in refills])
+        except Exception as exc:
+            log("forward", f"refill_status failed: {exc}", level=logging.WARNING)
+            continue
+        for row in refills:
+            answer = answers.get(int(row["upstream_id"]))
+            status = refill_status(answer) if isinstance(answer, str) else None
+            if isinstance(answer, ClientError):
+                await ctx.db.execute(
+                    "UPDATE refills SET forward = 'held', last_error = $2 WHERE id = $1 AND forward = 'sent'",
+                    row["id"], f"the provider answers {answer}",
+                )  # fmt: skip
+            elif status and status != row["status"]:
+                await ctx.db.execute(
+                    "UPDATE refills SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4",
+                    row["id"], status, ctx.now(), row["status"],
+                )  # fmt: skip
+
+
+async def _forward_cancels(ctx: Context) -> None:
+    rows = await ctx.db.fetch(
+        "UPDATE orders SET cancel_forwarded = TRUE WHERE NOT cancel_forwarded AND id IN (SELECT id FROM orders"
+        " WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = 'sent' AND status IN ('Processing',"
+        f" 'In progress') ORDER BY id LIMIT $1{_lock(ctx)}) RETURNING id, provider_id, upstream_id",
+        ctx.config.batch,
+    )  # fmt: skip
+    by_provider: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_provider[int(row["provider_id"])].append(row)
+    for provider_id, orders in by_provider.items():
+        provider = await ctx.provider(provider_id)
+        ids = [int(o["upstream_id"]) for o in orders]
+        try:
+            if provider is None:
+                raise TransportError("provider disabled")
+            answers: dict[int, bool | ClientError] = await provider.cancel(ids)
+        except ClientError as exc:
+            answers = dict.fromkeys(ids, exc)
+        for order in orders:
+            answer = answers.get(int(order["upstream_id"]))
+            if isinstance(answer, TransportError):  # nothing sent: try again next cycle
+                await ctx.db.execute("UPDATE orders SET cancel_forwarded = FALSE WHERE id = $1", order["id"])
+                continue
+            note = None if answer is True else f"cancel upstream: {answer}"
+            if answer is not True and isinstance(answer, ClientError) and is_missing_order(answer):
+                note = f"cancel upstream: {answer} (check the order upstream)"
+            await ctx.db.execute(
+                "UPDATE orders SET next_check_at = $2, last_error = COALESCE($3, last_error) WHERE id = $1",
+                order["id"], ctx.now(), note,
+            )  # fmt: skip
+            log("forward", "cancel sent" if note is None else note, order=int(order["id"]))
+
+
+async def run(ctx: Context) -> None:
+    """Forward cancels, forward queued refills, follow forwarded refills."""
+    await _forward_cancels(ctx)
+    rows = await ctx.db.fetch(
+        "UPDATE refills SET forward = 'sending', next_check_at = $1 WHERE id IN (SELECT r.id FROM refills r"
+        f" WHERE r.forward = 'queued' ORDER BY r.id LIMIT $2{_lock(ctx)}) RETURNING id, order_id",
+        ctx.now(), ctx.config.batch,
+    )  # fmt: skip
+    for row in rows:
+        order = await ctx.db.fetchrow("SELECT provider_id, upstream_id FROM orders WHERE id = $1", row["order_id"])
+        if order is None or order[0] is None or order[1] is None:  # nothing upstream to refill: the operator's
+            await _set_refill(ctx, int(row["id"]), "held", last_error="the order has no upstream id")
+            continue
+        await _forward_refill(ctx, {"id": row["id"], "provider_id": order[0], "upstream_id": order[1]})
+    await _follow_refills(ctx)
+
+
+async def check_balances(ctx: Context) -> None:
+    """Store each provider's balance; warn the operator below its `low_balance`."""
+    rows = await ctx.db.fetch("SELECT id, name, low_balance FROM providers WHERE enabled AND kind <> 'manual'")
+    for row in rows:
+        provider = await ctx.provider(int(row["id"]))
+        if provider is None:
+            continue
+        try:
+            balance = await asyncio.wait_for(provider.balance(), ctx.config.timeout * 3 + 5)
+        except Exception as exc:
+            log("balance", f"balance check failed: {exc}", provider=row["name"], level=logging.WARNING)
+            continue
+        units = int(balance.balance.scaleb(5))  # truncates extra places; display only
+        await ctx.db.execute(
+            "UPDATE providers SET balance = $2, currency = $3, balance_checked_at = $4 WHERE id = $1",
+            row["id"], units, balance.currency or None, ctx.now(),
+        )  # fmt: skip
+        if row["low_balance"] is not None and units < int(row["low_balance"]):
+            log("balance", f"LOW BALANCE {balance.balance} {balance.currency}", provider=row["name"],
+                level=logging.WARNING)  # fmt: skip

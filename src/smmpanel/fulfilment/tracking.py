@@ -1,0 +1,136 @@
+"""Tracking: follow every order sent upstream until it ends, mirroring what the provider reports.
+
+Orders are checked in batches (one multi-status call per 100 orders, at most `per_provider` calls in flight
+per provider) and claimed for checking with one statement that pushes their `next_check_at` forward, so two
+workers never check the same order at once. An order whose answer did not change is checked less often
+(`quiet_checks` doubles the delay, up to `max_check_every`).
+
+Upstream statuses map onto ours (spec §5.1); every change goes through orders.lifecycle.move, so a Partial
+refunds exactly the undelivered part and a Canceled everything still unrefunded — once:
+
+    upstream            ours
+    Pending/Processing  Processing        (start_count/remains mirrored)
+    In progress         In progress
+    Completed           Completed
+    Partial             Partial (remains)  → refund charge × remains / quantity
+    Canceled/Refunded   Canceled           → full refund
+    "Incorrect order ID" (per item)        → dispatch held: the provider does not know the order; the
+                                             operator decides (never a blind refund)
+    anything else       unchanged, logged
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from typing import Any
+
+from smmpanel.client import ClientError, OrderStatus
+from smmpanel.fulfilment.classify import is_missing_order
+from smmpanel.fulfilment.context import Context, log
+from smmpanel.orders import lifecycle
+
+UPSTREAM_STATUS = {
+    "pending": "Processing",
+    "processing": "Processing",
+    "in progress": "In progress",
+    "inprogress": "In progress",
+    "active": "In progress",
+    "completed": "Completed",
+    "partial": "Partial",
+    "canceled": "Canceled",
+    "cancelled": "Canceled",
+    "refunded": "Canceled",
+}
+_CLAIM = (
+    "UPDATE orders SET next_check_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = 'sent'"
+    " AND status IN ('Processing', 'In progress') AND provider_id IS NOT NULL AND upstream_id IS NOT NULL"
+    " AND (next_check_at IS NULL OR next_check_at <= $1) ORDER BY next_check_at LIMIT $2{lock})"
+    " RETURNING id, provider_id, upstream_id, status, start_count, remains, quantity, quiet_checks"
+)
+
+
+def ours(upstream_status: str) -> str | None:
+    """Our status for an upstream status word; None when it is not one we can act on."""
+    return UPSTREAM_STATUS.get(upstream_status.strip().lower())
+
+
+def next_check(ctx: Context, quiet: int) -> int:
+    return ctx.now() + min(ctx.config.max_check_every, ctx.config.check_every * 2**quiet)
+
+
+async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) -> None:
+    order_id = int(order["id"])
+    changed = False
+    if isinstance(answer, ClientError):
+        if is_missing_order(answer):
+            held = await ctx.db.execute(
+                "UPDATE orders SET dispatch = 'held', last_error = $2, updated_at = $3 WHERE id = $1"
+                " AND dispatch = 'sent'",
+                order_id, f"the provider answers {answer}: check upstream, then resolve", ctx.now(),
+            )  # fmt: skip
+            ctx.counts["held"] += held
+            log("track", f"held: {answer}", order=order_id, level=logging.WARNING)
+            return
+        log("track", f"per-order error: {answer}", order=order_id, level=logging.WARNING)
+    else:
+        status = ours(answer.status)
+        start = order["start_count"] if answer.start_count is None else answer.start_count
+        remains = answer.remains
+        if status is None:
+            log("track", f"unknown upstream status {answer.status!r}", order=order_id, level=logging.WARNING)
+        elif (status, start, remains) != (order["status"], order["start_count"], order["remains"]):
+            try:
+                outcome = await lifecycle.move(
+                    ctx.db, order_id, status, expected=order["status"], start_count=start, remains=remains,
+                    note=f"upstream {status}",
+                )  # fmt: skip
+            except lifecycle.TransitionError as exc:
+                log("track", f"not moved: {exc}", order=order_id)
+                return
+            changed = True
+            if outcome.refunded:
+                ctx.counts["refunded"] += 1
+            if status in lifecycle.FINAL:
+                ctx.counts["finished"] += 1
+                log("track", f"{status}, refunded {outcome.refunded} units", order=order_id)
+                return
+    quiet = 0 if changed else int(order["quiet_checks"]) + 1
+    await ctx.db.execute(
+        "UPDATE orders SET next_check_at = $2, quiet_checks = $3 WHERE id = $1", order_id, next_check(ctx, quiet), quiet
+    )
+
+
+async def _check(ctx: Context, provider_id: int, orders: list[Any], gate: asyncio.Semaphore) -> None:
+    provider = await ctx.provider(provider_id)
+    if provider is None:
+        return
+    async with gate:
+        try:
+            answers = await provider.statuses([int(o["upstream_id"]) for o in orders])
+        except Exception as exc:  # a read: nothing changed upstream; try again at the next check
+            log("track", f"status call failed: {exc}", provider=provider_id, level=logging.WARNING)
+            ctx.counts["check_failed"] += 1
+            return
+    for order in orders:
+        answer = answers.get(int(order["upstream_id"]))
+        if answer is not None:
+            await _apply(ctx, order, answer)
+
+
+async def run(ctx: Context) -> int:
+    """Check the due in-flight orders once; returns how many were checked."""
+    lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
+    rows = await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease)
+    by_provider: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_provider[int(row["provider_id"])].append(row)
+    tasks = []
+    for provider_id, orders in by_provider.items():
+        gate = asyncio.Semaphore(ctx.config.per_provider)
+        for i in range(0, len(orders), 100):
+            tasks.append(_check(ctx, provider_id, orders[i : i + 100], gate))
+    await asyncio.gather(*tasks)
+    ctx.counts["checked"] += len(rows)
+    return len(rows)
