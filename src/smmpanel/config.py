@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_ids: int = 100
     run_worker: bool = True  # `serve` runs the fulfilment engine in-process (the embedded set-up)
+    worker_interval: float = 5.0  # seconds between engine cycles
+    worker_check_every: int = 60  # seconds between status checks of an in-flight order (doubling when quiet)
     log_level: str = "info"
 
 

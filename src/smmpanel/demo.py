@@ -1,5 +1,8 @@
 """The demo set-up: a customer named `demo` with 100.00 and a few services, so a newcomer can `curl` at once.
 
+The services are fulfilled by the built-in simulated provider (one step every 5 seconds), so an order moves
+Processing → In progress → Completed (sometimes Partial, refunded) while the newcomer watches `status`.
+
 Keys are stored only as hashes, so each demo start revokes the previous demo keys and prints a fresh one.
 """
 
@@ -10,6 +13,7 @@ import time
 from smmpanel.accounts import customers, keys
 from smmpanel.catalog import services
 from smmpanel.db.connect import connect
+from smmpanel.fulfilment.providers import registry
 from smmpanel.money import parse_amount
 
 DEMO_SERVICES = [
@@ -40,8 +44,9 @@ async def seed(url: str, *, host: str, port: int) -> str:
             )
             key = await keys.add_key(db, existing[0])
         if not await db.fetchval("SELECT COUNT(*) FROM services"):
+            simulator = await registry.add(db, "simulator", "simulated", step_seconds=5)
             for spec in DEMO_SERVICES:
-                await services.create(db, **{**spec, "rate": parse_amount(str(spec["rate"]))})
+                await services.create(db, **{**spec, "rate": parse_amount(str(spec["rate"])), "provider_id": simulator})
     finally:
         await db.close()
     base = f"http://{host}:{port}/api/v2"
@@ -50,7 +55,8 @@ async def seed(url: str, *, host: str, port: int) -> str:
         f"  curl -s {base} -d key={key} -d action=balance\n"
         f"  curl -s {base} -d key={key} -d action=services\n"
         f"  curl -s {base} -d key={key} -d action=add -d service=1 -d link=https://instagram.com/p/demo"
-        " -d quantity=1000\n",
+        " -d quantity=1000\n"
+        f"  curl -s {base} -d key={key} -d action=status -d order=1     # again in a few seconds\n",
         flush=True,
     )
     return key

@@ -27,6 +27,8 @@ def serve(url: str, *, host: str | None = None, port: int | None = None, demo: b
         from smmpanel.demo import seed
 
         asyncio.run(seed(url, host=host, port=port))
+        # the demo's simulated provider moves every few seconds: look at its orders as often
+        settings = settings.model_copy(update={"worker_check_every": min(settings.worker_check_every, 3)})
     uvicorn.run(
         create_app(settings),
         host=host,

@@ -190,9 +190,11 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         app.state.db = database
         engine = None
         if settings.run_worker:  # the embedded set-up: the fulfilment engine runs in this process
+            from smmpanel.fulfilment.context import EngineConfig
             from smmpanel.fulfilment.engine import start_in_process
 
-            engine = await start_in_process(database)
+            config = EngineConfig(interval=settings.worker_interval, check_every=settings.worker_check_every)
+            engine = await start_in_process(database, config)
         try:
             yield
         finally:
