@@ -19,7 +19,9 @@ from starlette.routing import Route
 
 async def api_v2(request: Request) -> Response:
     params = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
-    answer = {"balance": "100.84000", "currency": "USD"} if params.get("key") else {"error": "Invalid API key"}
+    answer = (
+        {"balance": "100.84000", "currency": "USD"} if params.get("key") else {"error": "Invalid API key"}
+    )
     return Response(orjson.dumps(answer), media_type="application/json")
 
 
@@ -31,8 +33,16 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100)
     args = parser.parse_args()
-    uvicorn.run(app, host=args.host, port=args.port, loop="uvloop", http="httptools", access_log=False,
-                log_level="warning", server_header=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+    )
 
 
 if __name__ == "__main__":

@@ -58,15 +58,34 @@ QUALITIES = ["Real", "HQ", "Mixed", "Bots", "Premium", "Targeted", "Non Drop", "
 SPEEDS = ["Instant", "0-1H Start", "Fast", "1K/Day", "10K/Day", "50K/Day", "Slow Drip", "Super Fast"]
 COUNTRIES = ["Worldwide", "USA", "Brazil", "India", "Turkey", "Europe", "Arab", "Russia", "Indonesia"]
 EXTRA_TYPES = [
-    "Package", "SEO", "Custom Comments", "Custom Comments Package", "Mentions", "Mentions with Hashtags",
-    "Mentions Custom List", "Mentions Hashtag", "Mentions User Followers", "Mentions Media Likers",
-    "Comment Likes", "Poll", "Comment Replies", "Invites from Groups", "Subscriptions", "Web Traffic",
+    "Package",
+    "SEO",
+    "Custom Comments",
+    "Custom Comments Package",
+    "Mentions",
+    "Mentions with Hashtags",
+    "Mentions Custom List",
+    "Mentions Hashtag",
+    "Mentions User Followers",
+    "Mentions Media Likers",
+    "Comment Likes",
+    "Poll",
+    "Comment Replies",
+    "Invites from Groups",
+    "Subscriptions",
+    "Web Traffic",
 ]
 DESCRIPTIONS = [
     "Start: {start}\nSpeed: {speed}\nQuality: {quality}",
     "{quality} accounts from {country}, no password needed.",
     "Account must be public. {refill}.",
-    "", "", "", "", "", "", "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
 ]
 
 
@@ -91,35 +110,94 @@ def make_services(count: int, rng: random.Random) -> list[tuple[Any, ...]]:
             low = rng.choice([10, 20, 50, 100, 100, 500])
             high = rng.choice([5_000, 10_000, 50_000, 100_000, 1_000_000])
         desc = rng.choice(DESCRIPTIONS).format(
-            start=rng.choice(["0-1 hour", "0-6 hours", "instant", "0-24 hours"]), speed=speed,
-            quality=quality, refill=refill, country=country,
+            start=rng.choice(["0-1 hour", "0-6 hours", "instant", "0-24 hours"]),
+            speed=speed,
+            quality=quality,
+            refill=refill,
+            country=country,
         )
         dripfeed = type_ in ("Default", "Web Traffic") and rng.random() < 0.3
-        rows.append((
-            service_id, name, type_, category, rate, low, high, refill_days, rng.random() < 0.4, dripfeed, desc,
-            True, True, NOW - 200 * DAY, NOW - rng.randint(0, 30) * DAY,
-        ))
+        rows.append(
+            (
+                service_id,
+                name,
+                type_,
+                category,
+                rate,
+                low,
+                high,
+                refill_days,
+                rng.random() < 0.4,
+                dripfeed,
+                desc,
+                True,
+                True,
+                NOW - 200 * DAY,
+                NOW - rng.randint(0, 30) * DAY,
+            )
+        )
     return rows
 
 
 SERVICE_COLUMNS = (
-    "id", "name", "type", "category", "rate", "min", "max", "refill_days", "cancel", "dripfeed", "description",
-    "enabled", "link_guard", "created_at", "updated_at",
+    "id",
+    "name",
+    "type",
+    "category",
+    "rate",
+    "min",
+    "max",
+    "refill_days",
+    "cancel",
+    "dripfeed",
+    "description",
+    "enabled",
+    "link_guard",
+    "created_at",
+    "updated_at",
 )
 CUSTOMER_COLUMNS = ("id", "name", "status", "balance", "currency", "created_at")
 KEY_COLUMNS = ("id", "customer_id", "key_hash", "prefix", "created_at", "revoked_at")
 ORDER_COLUMNS = (
-    "id", "customer_id", "service_id", "parent_id", "link", "quantity", "runs", "interval", "runs_done", "fields",
-    "charge", "refunded", "status", "start_count", "remains", "cancel_requested", "created_at", "updated_at",
+    "id",
+    "customer_id",
+    "service_id",
+    "parent_id",
+    "link",
+    "quantity",
+    "runs",
+    "interval",
+    "runs_done",
+    "fields",
+    "charge",
+    "refunded",
+    "status",
+    "start_count",
+    "remains",
+    "cancel_requested",
+    "created_at",
+    "updated_at",
     "completed_at",
 )
 LEDGER_COLUMNS = ("id", "customer_id", "kind", "amount", "order_id", "note", "created_at")
 
 # status, cumulative weight
-STATUS_MIX = [("Completed", 70), ("Partial", 75), ("Canceled", 80), ("In progress", 90), ("Processing", 93),
-              ("Pending", 100)]
-LINK_HOSTS = ["https://www.instagram.com/p/", "https://www.tiktok.com/@user/video/", "https://youtu.be/",
-              "https://t.me/channel/", "https://x.com/user/status/", "https://open.spotify.com/track/"]
+STATUS_MIX = [
+    ("Completed", 70),
+    ("Partial", 75),
+    ("Canceled", 80),
+    ("In progress", 90),
+    ("Processing", 93),
+    ("Pending", 100),
+]
+LINK_HOSTS = [
+    "https://www.instagram.com/p/",
+    "https://www.tiktok.com/@user/video/",
+    "https://youtu.be/",
+    "https://t.me/channel/",
+    "https://x.com/user/status/",
+    "https://open.spotify.com/track/",
+]
 
 
 class Plan:
@@ -169,10 +247,29 @@ class Plan:
             updated = created + rng.randint(60, 3 * DAY)
             final = status in ("Completed", "Partial", "Canceled")
             link = f"{rng.choice(LINK_HOSTS)}{rng.getrandbits(48):x}"
-            orders.append((
-                order_id, customer_id, service[0], None, link, quantity, None, None, 0, "{}", charge, refunded,
-                status, rng.randint(0, 50_000), remains, False, created, updated, updated if final else None,
-            ))
+            orders.append(
+                (
+                    order_id,
+                    customer_id,
+                    service[0],
+                    None,
+                    link,
+                    quantity,
+                    None,
+                    None,
+                    0,
+                    "{}",
+                    charge,
+                    refunded,
+                    status,
+                    rng.randint(0, 50_000),
+                    remains,
+                    False,
+                    created,
+                    updated,
+                    updated if final else None,
+                )
+            )
             if charge:
                 self.ledger_id += 1
                 ledger.append((self.ledger_id, customer_id, "charge", -charge, order_id, None, created))
@@ -186,8 +283,9 @@ class Plan:
         if orders:
             yield orders, ledger
 
-    def customers_and_deposits(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]],
-                                               dict[int, str]]:
+    def customers_and_deposits(
+        self,
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], dict[int, str]]:
         """Called after the orders: balances and deposits depend on what each customer spent."""
         rng = self.rng
         sample = set(self.sample_ids)
@@ -202,7 +300,9 @@ class Plan:
             for amount in (first, total - first):
                 if amount > 0:
                     self.ledger_id += 1
-                    deposits.append((self.ledger_id, customer_id, "deposit", amount, None, "bench deposit", created))
+                    deposits.append(
+                        (self.ledger_id, customer_id, "deposit", amount, None, "bench deposit", created)
+                    )
             key = secrets.token_hex(16)
             if customer_id in sample:
                 plaintext[customer_id] = key
@@ -318,8 +418,15 @@ def keys_file(url: str) -> Path:
     return Path(__file__).resolve().parent / "results" / f"{name}.keys.json"
 
 
-def load(url: str, *, customers: int = 10_000, services: int = 5_000, orders: int = 1_000_000,
-         sample: int = 2_000, seed: int = 1) -> Path:
+def load(
+    url: str,
+    *,
+    customers: int = 10_000,
+    services: int = 5_000,
+    orders: int = 1_000_000,
+    sample: int = 2_000,
+    seed: int = 1,
+) -> Path:
     started = time.perf_counter()
     if is_sqlite(url):
         path = Path(sqlite_path(url))
@@ -333,17 +440,30 @@ def load(url: str, *, customers: int = 10_000, services: int = 5_000, orders: in
     else:
         plaintext = asyncio.run(load_postgres(url, plan))
     sample_rows = [
-        {"customer_id": cid, "key": plaintext[cid], "orders": plan.sample_orders(cid)} for cid in plan.sample_ids
+        {"customer_id": cid, "key": plaintext[cid], "orders": plan.sample_orders(cid)}
+        for cid in plan.sample_ids
     ]
     add_services = [s[0] for s in plan.services if s[2] == "Default" and s[5] <= 1000 <= s[6]]
     target = keys_file(url)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps({
-        "database_url": url, "customers": customers, "services": services, "orders": orders,
-        "add_services": add_services, "add_quantity": 1000, "sample": sample_rows,
-    }))
-    print(f"loaded {customers:,} customers, {services:,} services, {orders:,} orders in "
-          f"{time.perf_counter() - started:.1f} s; keys in {target}", file=sys.stderr)
+    target.write_text(
+        json.dumps(
+            {
+                "database_url": url,
+                "customers": customers,
+                "services": services,
+                "orders": orders,
+                "add_services": add_services,
+                "add_quantity": 1000,
+                "sample": sample_rows,
+            }
+        )
+    )
+    print(
+        f"loaded {customers:,} customers, {services:,} services, {orders:,} orders in "
+        f"{time.perf_counter() - started:.1f} s; keys in {target}",
+        file=sys.stderr,
+    )
     return target
 
 
@@ -356,8 +476,14 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2_000, help="customers whose plaintext keys are kept")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    load(args.database_url, customers=args.customers, services=args.services, orders=args.orders,
-         sample=args.sample, seed=args.seed)
+    load(
+        args.database_url,
+        customers=args.customers,
+        services=args.services,
+        orders=args.orders,
+        sample=args.sample,
+        seed=args.seed,
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def parse_amount(text: str | Decimal | int, *, allow_negative: bool = False) -> 
         raise MoneyError(f"not an amount: {text!r}") from exc
     if not value.is_finite():
         raise MoneyError(f"not an amount: {text!r}")
-    if value.copy_abs() >= Decimal(MAX_UNITS).scaleb(-PLACES):  # before quantize, which overflows on huge values
+    if value.copy_abs() >= Decimal(MAX_UNITS).scaleb(-PLACES):  # before quantize: it overflows on huge values
         raise MoneyError(f"out of range: {text!r}")
     if value != value.quantize(QUANTUM, rounding=ROUND_DOWN):
         raise MoneyError(f"at most {PLACES} decimal places: {text!r}")

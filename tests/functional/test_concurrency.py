@@ -5,7 +5,6 @@ money (spec §3.2, STYLE rules 5, 6 and 8). Overdraft, double refunds and double
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections import Counter
 from typing import Any
@@ -20,14 +19,6 @@ from smmpanel.orders.lifecycle import TransitionError, move
 from tests.conftest import Panel
 
 DAY = 86_400
-
-
-@pytest.fixture
-def panel(panel: Panel) -> Panel:
-    """The shared panel, with TCP_NODELAY on its listening socket (inherited by accepted connections): without
-    it every response waits ~40 ms for a delayed ACK (uvicorn writes headers and body separately)."""
-    panel.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return panel
 
 
 def together(panel: Panel, calls: list[dict[str, Any]]) -> list[bytes]:
@@ -53,8 +44,16 @@ def ledger_sum(panel: Panel, key_balance: str) -> None:
 def test_200_simultaneous_orders_on_funds_for_100(panel: Panel, same_link: bool) -> None:
     key = panel.customer("9")  # exactly 100 orders of 0.09
     service = panel.service(link_guard=not same_link)
-    calls = [{"key": key, "action": "add", "service": str(service), "quantity": "100",
-              "link": "https://x/p" if same_link else f"https://x/{n}"} for n in range(200)]
+    calls = [
+        {
+            "key": key,
+            "action": "add",
+            "service": str(service),
+            "quantity": "100",
+            "link": "https://x/p" if same_link else f"https://x/{n}",
+        }
+        for n in range(200)
+    ]
     bodies = together(panel, calls)
     outcome = Counter(b"order" if body.startswith(b'{"order":') else body for body in bodies)
     assert outcome == {b"order": 100, b'{"error":"Not enough funds on balance"}': 100}
@@ -68,7 +67,9 @@ def test_200_simultaneous_orders_on_funds_for_100(panel: Panel, same_link: bool)
 def test_simultaneous_orders_on_one_guarded_link(panel: Panel) -> None:
     key = panel.customer("9")
     service = panel.service()
-    calls = [{"key": key, "action": "add", "service": str(service), "quantity": "100", "link": "https://x/p"}] * 50
+    calls = [
+        {"key": key, "action": "add", "service": str(service), "quantity": "100", "link": "https://x/p"}
+    ] * 50
     outcome = Counter(b"order" if body.startswith(b'{"order":') else body for body in together(panel, calls))
     assert outcome == {b"order": 1, b'{"error":"' + errors.ACTIVE_ORDER.encode() + b'"}': 49}
     assert panel.balance(key) == "8.91000"
@@ -90,7 +91,8 @@ def test_simultaneous_cancels_refund_once(panel: Panel) -> None:
             b'{"order":%d,"cancel":{"error":"The order can not be canceled"}}' % n: 49,
         }
     assert panel.sql("SELECT id, status, cancel_requested FROM orders ORDER BY id") == [
-        (1, "Canceled", False), (2, "In progress", True)
+        (1, "Canceled", False),
+        (2, "In progress", True),
     ]
     assert panel.balance(key) == "0.91000"
     assert panel.sql("SELECT COUNT(*) FROM ledger WHERE kind = 'refund'") == [(1,)]
@@ -111,8 +113,11 @@ def test_simultaneous_partial_and_cancel_moves_refund_once(panel: Panel) -> None
             except TransitionError:
                 return "refused"
 
-        moves = [one(status, remains) for _ in range(10)
-                 for status, remains in (("Partial", 30), ("Canceled", 0), ("Partial", 60), ("Completed", 0))]
+        moves = [
+            one(status, remains)
+            for _ in range(10)
+            for status, remains in (("Partial", 30), ("Canceled", 0), ("Partial", 60), ("Completed", 0))
+        ]
         return await asyncio.gather(*moves)
 
     results = panel.run(race)

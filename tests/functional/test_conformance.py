@@ -7,29 +7,21 @@ with the raw body, so these tests do too (`response.content`, never a re-seriali
 from __future__ import annotations
 
 import gzip
-import socket
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import orjson
-import pytest
 
+from smmpanel.accounts import customers
+from smmpanel.money import parse_amount
 from smmpanel.orders.lifecycle import move
 from tests.conftest import Panel
 
 JSON = "application/json"
 PHP_USER_AGENT = "Mozilla/4.0 (compatible; MSIE 5.01; Windows NT 5.0)"
 DAY = 86_400
-
-
-@pytest.fixture
-def panel(panel: Panel) -> Panel:
-    """The shared panel, with TCP_NODELAY on its listening socket (inherited by accepted connections): without
-    it every response waits ~40 ms for a delayed ACK (uvicorn writes headers and body separately)."""
-    panel.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return panel
 
 
 def exact(response: httpx.Response, body: bytes) -> None:
@@ -86,8 +78,8 @@ def test_spec_section_8_examples_byte_for_byte(panel: Panel) -> None:
         panel,
         "orders",
         23500,
-        "INSERT INTO orders (id, customer_id, service_id, link, quantity, charge, remains, status, created_at,"
-        " updated_at) VALUES ($1, $2, 1, 'placeholder', 0, 0, 0, 'Canceled', 0, 0)",
+        "INSERT INTO orders (id, customer_id, service_id, link, quantity, charge, remains, status,"
+        " created_at, updated_at) VALUES ($1, $2, 1, 'placeholder', 0, 0, 0, 'Canceled', 0, 0)",
         customer_id,
     )
     continue_ids_after(
@@ -151,7 +143,9 @@ STYLES: dict[str, Style] = {
     "POST, params in the query string, empty body": lambda p, k: p.http.post(
         p.url, params={"key": k, "action": "balance"}
     ),
-    "POST, query and form merged": lambda p, k: p.http.post(p.url, params={"action": "balance"}, data={"key": k}),
+    "POST, query and form merged": lambda p, k: p.http.post(
+        p.url, params={"action": "balance"}, data={"key": k}
+    ),
     "form body wins over the query": lambda p, k: p.http.post(
         p.url, params={"key": "BAD", "action": "nope"}, data={"key": k, "action": "balance"}
     ),
@@ -159,13 +153,17 @@ STYLES: dict[str, Style] = {
         p.url, params={"key": "BAD", "action": "nope"}, json={"key": k, "action": "balance"}
     ),
     "multipart wins over the query": lambda p, k: p.http.post(
-        p.url + "/", params={"key": "BAD", "action": "nope"}, files={"key": (None, k), "action": (None, "balance")}
+        p.url + "/",
+        params={"key": "BAD", "action": "nope"},
+        files={"key": (None, k), "action": (None, "balance")},
     ),
     "action upper case": lambda p, k: p.http.post(p.url, data={"key": k, "action": "BALANCE"}),
     "action mixed case, padded": lambda p, k: p.http.post(p.url, data={"key": k, "action": " \tBaLaNcE \n"}),
     "key padded": lambda p, k: p.http.post(p.url, data={"key": f"  {k}\n", "action": "balance"}),
     "X-Api-Key header": lambda p, k: p.http.post(p.url, data={"action": "balance"}, headers={"X-Api-Key": k}),
-    "X-Api-Key header on GET": lambda p, k: p.http.get(p.url, params={"action": "balance"}, headers={"x-api-key": k}),
+    "X-Api-Key header on GET": lambda p, k: p.http.get(
+        p.url, params={"action": "balance"}, headers={"x-api-key": k}
+    ),
     "PHP sample: hand-built body, IE 5.01 user agent": lambda p, k: p.http.post(
         p.url,
         content=f"key={k}&action=balance".encode(),
@@ -190,7 +188,10 @@ def test_request_styles_that_must_refuse(panel: Panel) -> None:
     invalid, incorrect = b'{"error":"Invalid API key"}', b'{"error":"Incorrect request"}'
     cases: list[tuple[httpx.Response, bytes]] = [
         # a key parameter, even a bad one, wins over the header
-        (panel.http.post(panel.url, data={"key": "BAD", "action": "balance"}, headers={"x-api-key": key}), invalid),
+        (
+            panel.http.post(panel.url, data={"key": "BAD", "action": "balance"}, headers={"x-api-key": key}),
+            invalid,
+        ),
         (panel.http.post(panel.url, data={"action": "balance"}, headers={"x-api-key": "BAD"}), invalid),
         (panel.http.post(panel.url, data={"action": "balance"}), invalid),
         (panel.http.get(panel.url), invalid),
@@ -219,20 +220,31 @@ ID_LISTS: dict[str, Style] = {
         p.url, data={"key": k, "action": "status", "orders": " 1 , 2 ,, "}
     ),
     "repeated field": lambda p, k: p.http.post(
-        p.url, content=f"key={k}&action=status&orders=1&orders=2".encode(),
+        p.url,
+        content=f"key={k}&action=status&orders=1&orders=2".encode(),
         headers={"content-type": "application/x-www-form-urlencoded"},
     ),
     "bracketed field": lambda p, k: p.http.get(f"{p.url}?key={k}&action=status&orders[]=1&orders[]=2"),
-    "http_build_query": lambda p, k: p.http.get(f"{p.url}?key={k}&action=status&orders%5B0%5D=1&orders%5B1%5D=2"),
-    "JSON array of numbers": lambda p, k: p.http.post(p.url, json={"key": k, "action": "status", "orders": [1, 2]}),
+    "http_build_query": lambda p, k: p.http.get(
+        f"{p.url}?key={k}&action=status&orders%5B0%5D=1&orders%5B1%5D=2"
+    ),
+    "JSON array of numbers": lambda p, k: p.http.post(
+        p.url, json={"key": k, "action": "status", "orders": [1, 2]}
+    ),
     "JSON array of strings": lambda p, k: p.http.post(
         p.url, json={"key": k, "action": "status", "orders": ["1", " 2"]}
     ),
-    "JSON float ids": lambda p, k: p.http.post(p.url, content=b'{"key":"%s","action":"status","orders":[1.0,2e0]}'
-                                               % k.encode()),
+    "JSON float ids": lambda p, k: p.http.post(
+        p.url, content=b'{"key":"%s","action":"status","orders":[1.0,2e0]}' % k.encode()
+    ),
     "multipart repeated": lambda p, k: p.http.post(
-        p.url, files=[("key", (None, k)), ("action", (None, "status")), ("orders", (None, "1")),
-                      ("orders", (None, "2"))]
+        p.url,
+        files=[
+            ("key", (None, k)),
+            ("action", (None, "status")),
+            ("orders", (None, "1")),
+            ("orders", (None, "2")),
+        ],
     ),
     "leading zeros are canonicalised": lambda p, k: p.http.post(
         p.url, data={"key": k, "action": "status", "orders": "01,002"}
@@ -277,7 +289,8 @@ def test_answer_shapes(panel: Panel) -> None:
     assert call(action="status", order=99) == b'{"error":"Incorrect order ID"}'
     assert call(action="refill", order=1) == b'{"refill":"1"}'  # single refill: the id as a string
     assert call(action="refill", orders=1) == (
-        b'[{"order":1,"refill":{"error":"The order was completed or refill was requested less than 24 hours ago"}}]'
+        b'[{"order":1,"refill":{"error":"The order was completed or refill was requested less than 24 hours'
+        b' ago"}}]'
     )
     assert call(action="refill_status", refill=1) == b'{"status":"Pending"}'
     assert call(action="refill_status", refills=1) == b'[{"refill":1,"status":"Pending"}]'
@@ -296,36 +309,135 @@ def test_answer_shapes(panel: Panel) -> None:
     assert call(action="balance") == b'{"balance":"9.91000","currency":"USD"}'
 
 
+def test_answers_carry_the_account_currency(panel: Panel) -> None:
+    key = panel.run(lambda db: customers.create(db, "euro", balance=parse_amount("2"), currency="EUR"))[1]
+    service = panel.service()
+    exact(
+        panel.post(key=key, action="add", service=service, link="https://x/p", quantity=100), b'{"order":1}'
+    )
+    exact(panel.post(key=key, action="balance"), b'{"balance":"1.91000","currency":"EUR"}')
+    exact(
+        panel.post(key=key, action="status", orders="1"),
+        b'{"1":{"charge":"0.09000","start_count":"0","status":"Pending","remains":"100","currency":"EUR"}}',
+    )
+
+
+def test_links_and_list_fields_as_clients_send_them(panel: Panel) -> None:
+    """Spec §2 rules 5 and 6, §9 traps 10 and 11: links raw, encoded twice or bare; lists as lines, literal
+    backslash-n, commas (usernames) or JSON arrays. What is stored is the normalized value."""
+    key = panel.customer("10")
+    default = panel.service(link_guard=False)
+    comments = panel.service(name="Comments", type="Custom Comments", min=1, max=100, link_guard=False)
+    mentions = panel.service(name="Mentions", type="Mentions Custom List", min=1, max=100)
+    sends = [
+        panel.http.post(
+            panel.url,
+            content=f"key={key}&action=add&service=1&link=https%253A%252F%252Fx%252Fp&quantity=100".encode(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+        panel.http.get(
+            f"{panel.url}?key={key}&action=add&service=1&link=https://x/p?igshid=abc&quantity=100"
+        ),
+        panel.http.post(
+            panel.url,
+            data={"key": key, "action": "add", "service": default, "link": " @bare_user ", "quantity": "100"},
+        ),
+        panel.http.post(
+            panel.url,
+            json={
+                "key": key,
+                "action": "add",
+                "service": comments,
+                "link": "x",
+                "comments": ["first", " ", "second\nthird"],
+            },
+        ),
+        panel.http.post(
+            panel.url,
+            data={
+                "key": key,
+                "action": "add",
+                "service": comments,
+                "link": "x",
+                "comments": "one\\ntwo\r\nthree\n\n",
+                "quantity": "77",
+            },
+        ),
+        panel.http.post(
+            panel.url,
+            data={
+                "key": key,
+                "action": "add",
+                "service": mentions,
+                "link": "x",
+                "usernames": "test, testing\nthird,,",
+            },
+        ),
+    ]
+    for n, response in enumerate(sends, start=1):
+        exact(response, b'{"order":%d}' % n)
+    stored = panel.sql("SELECT link, quantity, fields FROM orders ORDER BY id")
+    assert [(link, quantity, orjson.loads(fields)) for link, quantity, fields in stored] == [
+        ("https://x/p", 100, {}),
+        ("https://x/p?igshid=abc", 100, {}),
+        ("@bare_user", 100, {}),
+        ("x", 3, {"comments": ["first", "second", "third"]}),
+        ("x", 3, {"comments": ["one", "two", "three"]}),
+        ("x", 3, {"usernames": ["test", "testing", "third"]}),
+    ]
+
+
 def test_services_listing_bytes(panel: Panel) -> None:
     key = panel.customer("10")
     panel.service(refill_days=30, cancel=True)
-    panel.service(name="Коментарі ✨ 评论", type="Custom Comments", category="Ютуб", rate="12.34567", min=1, max=50,
-                  dripfeed=False, description='Line "one"\nline two')
+    panel.service(
+        name="Коментарі ✨ 评论",
+        type="Custom Comments",
+        category="Ютуб",
+        rate="12.34567",
+        min=1,
+        max=50,
+        dripfeed=False,
+        description='Line "one"\nline two',
+    )
     panel.service(name="Hidden", enabled=False)
     panel.service(name="Drip", category="TikTok", rate="0", min=100, max=1_000_000, dripfeed=True)
     body = (
         '[{"service":1,"name":"Followers","type":"Default","category":"Instagram","rate":"0.90000","min":"10",'
         '"max":"10000","refill":true,"cancel":true,"dripfeed":false,"desc":""},'
-        '{"service":2,"name":"Коментарі ✨ 评论","type":"Custom Comments","category":"Ютуб","rate":"12.34567",'
-        '"min":"1","max":"50","refill":false,"cancel":false,"dripfeed":false,"desc":"Line \\"one\\"\\nline two"},'
+        '{"service":2,"name":"Коментарі ✨ 评论","type":"Custom Comments","category":"Ютуб",'
+        '"rate":"12.34567","min":"1","max":"50","refill":false,"cancel":false,"dripfeed":false,'
+        '"desc":"Line \\"one\\"\\nline two"},'
         '{"service":4,"name":"Drip","type":"Default","category":"TikTok","rate":"0.00000","min":"100",'
         '"max":"1000000","refill":false,"cancel":false,"dripfeed":true,"desc":""}]'
     ).encode()
     exact(panel.http.post(panel.url, data={"key": key, "action": "services"}), body)
     exact(panel.http.get(panel.url, params={"key": key, "action": "Services"}), body)
-    raw = panel.http.post(panel.url, data={"key": key, "action": "services"}, headers={"accept-encoding": "gzip"})
-    assert raw.headers["content-encoding"] == "gzip" and raw.content == body
+    services = {"key": key, "action": "services"}
+    with panel.http.stream("POST", panel.url, data=services, headers={"accept-encoding": "gzip"}) as gzipped:
+        assert gzipped.headers["content-encoding"] == "gzip"
+        assert gzip.decompress(b"".join(gzipped.iter_raw())) == body
     identity = panel.http.post(
         panel.url, data={"key": key, "action": "services"}, headers={"accept-encoding": "identity"}
     )
     assert "content-encoding" not in identity.headers and identity.content == body
-    assert gzip.decompress(gzip.compress(body)) == body
     # the catalogue changes are seen at once (the cached body is rebuilt)
     panel.service(name="New")
     listing = panel.api(key=key, action="services")
     assert [item["service"] for item in listing] == [1, 2, 4, 5]
-    assert list(listing[0]) == ["service", "name", "type", "category", "rate", "min", "max", "refill", "cancel",
-                                "dripfeed", "desc"]
+    assert list(listing[0]) == [
+        "service",
+        "name",
+        "type",
+        "category",
+        "rate",
+        "min",
+        "max",
+        "refill",
+        "cancel",
+        "dripfeed",
+        "desc",
+    ]
 
 
 # Action-less refill calls (spec §2.1, §0) -----------------------------------------------------------
@@ -335,23 +447,36 @@ def test_action_less_refill_calls(panel: Panel) -> None:
     key = panel.customer("10")
     service = panel.service(refill_days=30)
     for n in (1, 2):
-        assert panel.api(key=key, action="add", service=service, link=f"https://x/{n}", quantity=100) == {"order": n}
+        assert panel.api(key=key, action="add", service=service, link=f"https://x/{n}", quantity=100) == {
+            "order": n
+        }
         complete(panel, n)
 
     def send(**params: Any) -> httpx.Response:
         return panel.http.post(panel.url, data=params)
 
     exact(send(key=key, order=1), b'{"refill":"1"}')  # PHP sample refill($orderId) without action
-    exact(send(key=key, orders="2,3"), b'[{"order":2,"refill":2},{"order":3,"refill":{"error":"Incorrect order ID"}}]')
+    exact(
+        send(key=key, orders="2,3"),
+        b'[{"order":2,"refill":2},{"order":3,"refill":{"error":"Incorrect order ID"}}]',
+    )
     exact(send(key=key, refill=1), b'{"status":"Pending"}')
-    exact(send(key=key, refills="1,2,9"), (
-        b'[{"refill":1,"status":"Pending"},{"refill":2,"status":"Pending"},'
-        b'{"refill":9,"status":{"error":"Refill not found"}}]'
-    ))
-    exact(panel.http.get(panel.url, params={"key": key, "refills": "2"}), b'[{"refill":2,"status":"Pending"}]')
+    exact(
+        send(key=key, refills="1,2,9"),
+        (
+            b'[{"refill":1,"status":"Pending"},{"refill":2,"status":"Pending"},'
+            b'{"refill":9,"status":{"error":"Refill not found"}}]'
+        ),
+    )
+    exact(
+        panel.http.get(panel.url, params={"key": key, "refills": "2"}), b'[{"refill":2,"status":"Pending"}]'
+    )
     exact(panel.http.post(panel.url, json={"key": key, "refill": 2}), b'{"status":"Pending"}')
     exact(send(key="BAD", order=1), b'{"error":"Invalid API key"}')
     exact(send(key=key), b'{"error":"Incorrect request"}')
     exact(send(key=key, service=1), b'{"error":"Incorrect request"}')
-    assert panel.sql("SELECT id, order_id, status FROM refills ORDER BY id") == [(1, 1, "Pending"), (2, 2, "Pending")]
+    assert panel.sql("SELECT id, order_id, status FROM refills ORDER BY id") == [
+        (1, 1, "Pending"),
+        (2, 2, "Pending"),
+    ]
     assert panel.balance(key) == "9.82000"

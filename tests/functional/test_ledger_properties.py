@@ -1,6 +1,6 @@
-"""Property: whatever happens to an account — deposits, orders, partial deliveries, cancels, adjustments, in any
-order — the balance equals the sum of its ledger, never goes below zero, no order is refunded more than it was
-charged, and every amount is exactly what a simple model of spec §0 "Money" predicts.
+"""Property: whatever happens to an account — deposits, orders, partial deliveries, cancels, adjustments, in
+any order — the balance equals the sum of its ledger, never goes below zero, no order is refunded more than it
+was charged, and every amount is exactly what a simple model of spec §0 "Money" predicts.
 
 Orders and cancels go through HTTP; deposits, adjustments and lifecycle moves through the domain functions the
 CLI and the fulfilment engine use. Each example gets a fresh customer on the one panel of the test.
@@ -8,12 +8,10 @@ CLI and the fulfilment engine use. Each example gets a fresh customer on the one
 
 from __future__ import annotations
 
-import socket
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,14 +23,6 @@ from smmpanel.orders.lifecycle import ACTIVE, TransitionError, move
 from tests.conftest import Panel
 
 RATES = [90_000, 33_333, 777_777, 1, 0]  # 0.9, 0.33333, 7.77777, 0.00001 and free, per 1000
-
-
-@pytest.fixture
-def panel(panel: Panel) -> Panel:
-    """The shared panel, with TCP_NODELAY on its listening socket (inherited by accepted connections): without
-    it every response waits ~40 ms for a delayed ACK (uvicorn writes headers and body separately)."""
-    panel.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return panel
 
 
 @dataclass
@@ -59,11 +49,16 @@ operations = st.lists(
     st.one_of(
         st.tuples(st.just("deposit"), units),
         st.tuples(st.just("adjust"), units),
-        st.tuples(st.just("order"), st.integers(min_value=0, max_value=len(RATES) - 1),
-                  st.integers(min_value=10, max_value=10_000)),
+        st.tuples(
+            st.just("order"),
+            st.integers(min_value=0, max_value=len(RATES) - 1),
+            st.integers(min_value=10, max_value=10_000),
+        ),
         st.tuples(st.just("partial"), pick, st.integers(min_value=-100, max_value=12_000)),
         st.tuples(st.just("cancel"), pick),
-        st.tuples(st.just("move"), pick, st.sampled_from(["Processing", "In progress", "Completed", "Canceled"])),
+        st.tuples(
+            st.just("move"), pick, st.sampled_from(["Processing", "In progress", "Completed", "Canceled"])
+        ),
     ),
     max_size=40,
 )
@@ -85,8 +80,9 @@ def apply(panel: Panel, key: str, name: str, model: Model, op: tuple[Any, ...]) 
     elif kind == "order":
         service, quantity = op[1] + 1, op[2]
         charge = charge_units(RATES[op[1]], quantity)
-        answer = panel.api(key=key, action="add", service=service, link=f"https://x/{uuid.uuid4().hex}",
-                           quantity=quantity)
+        answer = panel.api(
+            key=key, action="add", service=service, link=f"https://x/{uuid.uuid4().hex}", quantity=quantity
+        )
         if charge > model.balance:
             assert answer == {"error": errors.NOT_ENOUGH_FUNDS}
         else:
@@ -99,7 +95,9 @@ def apply(panel: Panel, key: str, name: str, model: Model, op: tuple[Any, ...]) 
             if order.status == "Pending":  # canceled at once, in full
                 assert answer == [{"order": order.id, "cancel": 1}]
                 _finish(model, order, "Canceled", order.charge - order.refunded)
-            elif order.status in ACTIVE and not order.cancel_requested:  # a request for fulfilment; no money yet
+            elif (
+                order.status in ACTIVE and not order.cancel_requested
+            ):  # a request for fulfilment; no money yet
                 assert answer == [{"order": order.id, "cancel": 1}]
                 order.cancel_requested = True
             else:
@@ -114,7 +112,9 @@ def apply(panel: Panel, key: str, name: str, model: Model, op: tuple[Any, ...]) 
             return
         assert order.status in ACTIVE
         if status == "Partial":
-            owed = refund_units(order.charge, max(0, min(op[2], order.quantity)), order.quantity, order.refunded)
+            owed = refund_units(
+                order.charge, max(0, min(op[2], order.quantity)), order.quantity, order.refunded
+            )
         elif status == "Canceled":
             owed = order.charge - order.refunded
         else:
@@ -148,8 +148,9 @@ def test_books_balance_after_any_sequence(panel: Panel, opening: int, ops: list[
     assert panel.sql("SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE customer_id = $1", customer_id) == [
         (model.balance,)
     ]
-    stored = panel.sql("SELECT id, status, charge, refunded FROM orders WHERE customer_id = $1 ORDER BY id",
-                       customer_id)
+    stored = panel.sql(
+        "SELECT id, status, charge, refunded FROM orders WHERE customer_id = $1 ORDER BY id", customer_id
+    )
     assert stored == [(o.id, o.status, o.charge, o.refunded) for o in model.orders]
     assert all(0 <= refunded <= charge for _, _, charge, refunded in stored)
     for o in model.orders:

@@ -4,7 +4,6 @@ every refusal text in its precedence, the shapes of single and batch answers, an
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any
 
@@ -21,14 +20,6 @@ HOUR = 3_600
 DAY = 86_400
 
 
-@pytest.fixture
-def panel(panel: Panel) -> Panel:
-    """The shared panel, with TCP_NODELAY on its listening socket (inherited by accepted connections): without
-    it every response waits ~40 ms for a delayed ACK (uvicorn writes headers and body separately)."""
-    panel.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return panel
-
-
 def order(panel: Panel, key: str, service: int, n: int, quantity: int = 100) -> int:
     answer = panel.api(key=key, action="add", service=service, link=f"https://x/{n}", quantity=quantity)
     assert answer == {"order": n}, answer
@@ -39,8 +30,16 @@ def complete(panel: Panel, order_id: int, *, ago: float) -> None:
     """Completed, `ago` seconds back (created a day before that)."""
     panel.run(lambda db: move(db, order_id, "Completed"))
     now = int(time.time())
-    panel.execute("UPDATE orders SET completed_at = $1, created_at = $2 WHERE id = $3",
-                  now - int(ago), now - int(ago) - DAY, order_id)
+    panel.execute(
+        "UPDATE orders SET completed_at = $1, created_at = $2 WHERE id = $3",
+        now - int(ago),
+        now - int(ago) - DAY,
+        order_id,
+    )
+
+
+def moved(panel: Panel, order_id: int, status: str, **options: Any) -> None:
+    panel.run(lambda db: move(db, order_id, status, **options))
 
 
 def refill(panel: Panel, key: str, order_id: int) -> Any:
@@ -65,7 +64,7 @@ def test_refill_errors_in_order(panel: Panel) -> None:
     for n, status in enumerate(("Pending", "Processing", "In progress", "Partial", "Canceled"), start=2):
         order(panel, key, refillable, n)
         if status != "Pending":
-            panel.run(lambda db: move(db, n, status, remains=50))
+            moved(panel, n, status, remains=50)
         assert refill(panel, key, n) == {"error": errors.NOT_COMPLETED}, status
 
     # refill days over: checked before the cooldown
@@ -97,9 +96,13 @@ def test_refill_errors_in_order(panel: Panel) -> None:
     assert refill(panel, key, 99) == {"error": errors.INCORRECT_ORDER}
 
     # refills are free
-    assert panel.balance(key) == "0.41500"  # 8 orders × 0.09; order 5 half refunded (Partial 50/100), 6 in full
+    assert (
+        panel.balance(key) == "0.41500"
+    )  # 8 orders × 0.09; order 5 half refunded (Partial 50/100), 6 in full
     assert panel.sql("SELECT id, order_id, status FROM refills ORDER BY id") == [
-        (1, 7, "Pending"), (2, 8, "Completed"), (3, 8, "Pending")
+        (1, 7, "Pending"),
+        (2, 8, "Completed"),
+        (3, 8, "Pending"),
     ]
 
 
@@ -139,7 +142,8 @@ def test_multi_refill_and_refill_status_shapes(panel: Panel) -> None:
         b'{"order":5,"refill":{"error":"Incorrect order ID"}}]'
     )
     assert panel.post(key=key, action="refill", orders="2").content == (
-        b'[{"order":2,"refill":{"error":"The order was completed or refill was requested less than 24 hours ago"}}]'
+        b'[{"order":2,"refill":{"error":"The order was completed or refill was requested less than 24 hours'
+        b' ago"}}]'
     )
     panel.run(lambda db: set_refill_status(db, 1, "In progress"))
     assert panel.post(key=key, action="refill_status", refills="2,1,3").content == (
@@ -156,7 +160,8 @@ def test_multi_refill_and_refill_status_shapes(panel: Panel) -> None:
         panel.run(lambda db: set_refill_status(db, 2, "Pending"))
     other = panel.customer("1")
     assert panel.post(key=other, action="refill_status", refills="1,2").content == (
-        b'[{"refill":1,"status":{"error":"Refill not found"}},{"refill":2,"status":{"error":"Refill not found"}}]'
+        b'[{"refill":1,"status":{"error":"Refill not found"}},'
+        b'{"refill":2,"status":{"error":"Refill not found"}}]'
     )
     assert panel.balance(key) == "0.64000"
 
@@ -193,7 +198,9 @@ def test_cancel_pending_refunds_in_full_at_once(panel: Panel) -> None:
     )
     assert cancel(panel, key, "1") == [{"order": 1, "cancel": {"error": errors.CANNOT_CANCEL}}]
     assert panel.sql("SELECT kind, amount, order_id FROM ledger ORDER BY id") == [
-        ("deposit", 100_000, None), ("charge", -33_333, 1), ("refund", 33_333, 1)
+        ("deposit", 100_000, None),
+        ("charge", -33_333, 1),
+        ("refund", 33_333, 1),
     ]
 
 
@@ -241,7 +248,11 @@ def test_cancel_finished_orders_and_mixed_batches(panel: Panel) -> None:
     )
     assert panel.balance(key) == "0.73900"
     assert [r[0] for r in panel.sql("SELECT status FROM orders ORDER BY id")] == [
-        "Completed", "Partial", "Canceled", "Canceled", "Pending"
+        "Completed",
+        "Partial",
+        "Canceled",
+        "Canceled",
+        "Pending",
     ]
 
 
@@ -272,12 +283,16 @@ def test_partial_refunds_charge_times_remains_over_quantity_once(
     assert outcome.refunded == refunded
     stored = min(max(remains, 0), 1000)
     assert panel.api(key=key, action="status", order=1) == {
-        "charge": charge_after, "start_count": "10", "status": "Partial", "remains": str(stored), "currency": "USD"
+        "charge": charge_after,
+        "start_count": "10",
+        "status": "Partial",
+        "remains": str(stored),
+        "currency": "USD",
     }
     assert panel.balance(key) == format_units(66_667 + refunded)
     for again in ("Partial", "Canceled", "Completed", "In progress"):  # final: never a second refund
         with pytest.raises(TransitionError):
-            panel.run(lambda db: move(db, 1, again, remains=0))
+            moved(panel, 1, again, remains=0)
     assert panel.sql("SELECT COUNT(*) FROM ledger WHERE kind = 'refund'") == [(1 if refunded else 0,)]
     assert panel.sql("SELECT charge, refunded FROM orders WHERE id = 1") == [(33_333, refunded)]
 
@@ -295,7 +310,13 @@ def test_canceled_refunds_what_is_unrefunded(panel: Panel) -> None:
     with pytest.raises(TransitionError):
         panel.run(lambda db: move(db, 1, "Pending", expected="Processing"))
     assert panel.api(key=key, action="status", orders="1,2") == {
-        str(n): {"charge": "0.00000", "start_count": "0", "status": "Canceled", "remains": "100", "currency": "USD"}
+        str(n): {
+            "charge": "0.00000",
+            "start_count": "0",
+            "status": "Canceled",
+            "remains": "100",
+            "currency": "USD",
+        }
         for n in (1, 2)
     }
     assert panel.balance(key) == "1.00000"

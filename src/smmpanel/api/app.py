@@ -55,6 +55,7 @@ _READ = frozenset({b"content-type", b"content-length", b"accept-encoding", b"x-a
 _CONTENT_TYPE = (b"content-type", JSON.encode("latin-1"))
 _GZIPPED = [(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]
 _PLAIN = [(b"vary", b"Accept-Encoding")]
+_NO_HEADERS: list[tuple[bytes, bytes]] = []
 _BAD_REQUEST = orjson.dumps(BAD_REQUEST)
 Headers = dict[bytes, str]
 
@@ -117,7 +118,7 @@ def _render(answer: Any, headers: Headers) -> tuple[bytes, list[tuple[bytes, byt
         if "gzip" in headers.get(b"accept-encoding", ""):
             return answer.gzipped, _GZIPPED
         return answer.plain, _PLAIN
-    return orjson.dumps(answer), []
+    return orjson.dumps(answer), _NO_HEADERS
 
 
 async def _respond(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
@@ -136,7 +137,7 @@ class _ApiV2Endpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         api: ApiV2 = self.state["api"]
         headers = _headers(scope)
-        status, extra = 200, []
+        status, extra = 200, _NO_HEADERS
         try:
             try:
                 params = await _params(scope, receive, headers, self.limit)

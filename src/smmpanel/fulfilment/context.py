@@ -32,6 +32,7 @@ class EngineConfig:
     check_every: int = 60  # seconds between status checks of a busy in-flight order
     max_check_every: int = 3600  # … growing to this for quiet orders
     per_provider: int = 4  # concurrent status/refill calls per provider
+    track_seconds: float = 10.0  # tracking keeps claiming full batches of due orders for up to this long
     balance_every: int = 60  # cycles between provider balance checks
     max_attempts: int = 8  # retries before an order is held for the operator
     retry_base: int = 30  # seconds before the first retry, doubling
@@ -40,6 +41,8 @@ class EngineConfig:
 
 def log(action: str, message: str, *, level: int = logging.INFO, **fields: Any) -> None:
     """One structured line: `action=<step> k=v … message`; the same fields ride in `extra`."""
+    if not logger.isEnabledFor(level):
+        return
     text = " ".join([f"action={action}", *(f"{k}={v}" for k, v in fields.items()), message])
     logger.log(level, text, extra={"action": action, **fields})
 

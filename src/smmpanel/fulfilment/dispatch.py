@@ -47,8 +47,11 @@ _CLAIM = (
     "UPDATE orders SET status = 'Processing', dispatch = 'dispatching', claimed_by = $1, claimed_at = $2,"
     " updated_at = $2 WHERE status = 'Pending' AND dispatch = 'queued' AND id IN ("
     "SELECT id FROM orders WHERE status = 'Pending' AND dispatch = 'queued'"
-    " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id LIMIT $3{lock})" + _RETURNING
+    " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id + 0 LIMIT $3{lock})" + _RETURNING
 )
+# `id + 0`: find the due orders through the status/dispatch indexes and sort just them. With a plain `id`
+# PostgreSQL may walk the primary key from the oldest order and filter every finished one on the way (all
+# of them sit below the queue): 50 ms a claim at 100,000 orders, growing with the table.
 _MINE = " WHERE id = $1 AND dispatch = 'dispatching' AND claimed_by = $2"
 NO_QUANTITY_TYPES = ("Package", "Custom Comments Package", "Subscriptions")
 

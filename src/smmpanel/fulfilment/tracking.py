@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -60,7 +61,11 @@ def next_check(ctx: Context, quiet: int) -> int:
     return ctx.now() + min(ctx.config.max_check_every, ctx.config.check_every * 2**quiet)
 
 
-async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) -> None:
+async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) -> tuple[int, int, int] | None:
+    """Act on one answer; returns the (id, next_check_at, quiet_checks) to store, None when nothing is due.
+
+    Money moves here, order by order (lifecycle.move: a CAS and its ledger row in one transaction); the
+    rescheduling of the orders that stay in flight is written by the caller, for the whole batch at once."""
     order_id = int(order["id"])
     changed = False
     if isinstance(answer, ClientError):
@@ -72,7 +77,7 @@ async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) ->
             )  # fmt: skip
             ctx.counts["held"] += held
             log("track", f"held: {answer}", order=order_id, level=logging.WARNING)
-            return
+            return None
         log("track", f"per-order error: {answer}", order=order_id, level=logging.WARNING)
     else:
         status = ours(answer.status)
@@ -88,18 +93,26 @@ async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) ->
                 )  # fmt: skip
             except lifecycle.TransitionError as exc:
                 log("track", f"not moved: {exc}", order=order_id)
-                return
+                return None
             changed = True
             if outcome.refunded:
                 ctx.counts["refunded"] += 1
             if status in lifecycle.FINAL:
                 ctx.counts["finished"] += 1
                 log("track", f"{status}, refunded {outcome.refunded} units", order=order_id)
-                return
+                return None
     quiet = 0 if changed else int(order["quiet_checks"]) + 1
-    await ctx.db.execute(
-        "UPDATE orders SET next_check_at = $2, quiet_checks = $3 WHERE id = $1", order_id, next_check(ctx, quiet), quiet
-    )
+    return order_id, next_check(ctx, quiet), quiet
+
+
+_RESCHEDULE = "UPDATE orders SET next_check_at = $2, quiet_checks = $3 WHERE id = $1"
+
+
+async def _reschedule(ctx: Context, rows: list[tuple[int, int, int]]) -> None:
+    """One transaction for a batch's next checks (no money moves here): one commit, not one per order."""
+    if rows:
+        async with ctx.db.transaction() as tx:
+            await tx.executemany(_RESCHEDULE, rows)
 
 
 async def _check(ctx: Context, provider_id: int, orders: list[Any], gate: asyncio.Semaphore) -> None:
@@ -113,16 +126,22 @@ async def _check(ctx: Context, provider_id: int, orders: list[Any], gate: asynci
             log("track", f"status call failed: {exc}", provider=provider_id, level=logging.WARNING)
             ctx.counts["check_failed"] += 1
             return
+    later = []
     for order in orders:
         answer = answers.get(int(order["upstream_id"]))
         if answer is not None:
-            await _apply(ctx, order, answer)
+            due = await _apply(ctx, order, answer)
+            if due is not None:
+                later.append(due)
+    await _reschedule(ctx, later)
 
 
-async def run(ctx: Context) -> int:
-    """Check the due in-flight orders once; returns how many were checked."""
+async def _claim(ctx: Context) -> list[Any]:
     lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
-    rows = await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease)
+    return await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease)
+
+
+async def _track(ctx: Context, rows: list[Any]) -> None:
     by_provider: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
         by_provider[int(row["provider_id"])].append(row)
@@ -132,5 +151,22 @@ async def run(ctx: Context) -> int:
         for i in range(0, len(orders), 100):
             tasks.append(_check(ctx, provider_id, orders[i : i + 100], gate))
     await asyncio.gather(*tasks)
-    ctx.counts["checked"] += len(rows)
-    return len(rows)
+
+
+async def run(ctx: Context) -> int:
+    """Check the due in-flight orders; returns how many were checked.
+
+    Claims `batch` orders at a time and keeps going while a claim comes back full, for up to
+    `track_seconds` per cycle — so one worker keeps up with far more in-flight orders than one batch per
+    cycle — and stops early when a claim returns an order already checked in this run (check_every = 0)."""
+    started = time.monotonic()
+    seen: set[int] = set()
+    while True:
+        rows = await _claim(ctx)
+        await _track(ctx, rows)
+        ctx.counts["checked"] += len(rows)
+        ids = {int(row["id"]) for row in rows}
+        again = not seen.isdisjoint(ids)
+        seen |= ids
+        if len(rows) < ctx.config.batch or again or time.monotonic() - started >= ctx.config.track_seconds:
+            return len(seen)

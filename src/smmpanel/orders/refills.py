@@ -40,7 +40,7 @@ async def request_refill(db: Database, caller: Caller, value: object, *, cooldow
         raise ApiError(errors.INCORRECT_ORDER)
     now = int(time.time())
     async with db.transaction() as tx:
-        if tx.dialect == "postgresql":  # one request per order at a time; the next statement sees the last refill
+        if tx.dialect == "postgresql":  # one request per order at a time, so the read below sees the last one
             await tx.execute("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE", order_id)
         row = await tx.fetchrow(
             "SELECT o.status, o.completed_at, s.refill_days,"
