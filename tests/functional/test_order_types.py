@@ -13,9 +13,9 @@ from smmpanel.accounts.keys import hash_key
 from smmpanel.api import errors
 from smmpanel.api.errors import quantity_less, quantity_more
 from smmpanel.catalog.services import set_custom_rate
-from smmpanel.money import parse_amount
+from smmpanel.money import format_units, parse_amount
 from smmpanel.orders.lifecycle import move
-from smmpanel.orders.types import ORDER_TYPES
+from smmpanel.orders.types import ORDER_TYPES, UNLIMITED_POSTS
 from tests.conftest import Panel
 
 LINK = "https://instagram.com/p/abc"
@@ -255,7 +255,7 @@ def test_order_type(panel: Panel, type_: str) -> None:
     status = panel.api(key=key, action="status", order=1)
     assert status["charge"] == f"0.{case['charge']:05d}"
     assert (status["status"], status["remains"], status["start_count"]) == (
-        "Pending",
+        "Active" if type_ == "Subscriptions" else "Pending",
         str(case["quantity"]),
         "0",
     )
@@ -321,30 +321,36 @@ def test_drip_feed_checks_and_charges_the_total(panel: Panel) -> None:
 
 
 def test_subscription_posts_and_status_shape(panel: Panel) -> None:
-    key = panel.customer("1")
+    key = panel.customer("20")
     service = panel.service(type="Subscriptions", name="Auto likes", min=10, max=1000)
+    cap = UNLIMITED_POSTS
 
     def subscribe(username: str, **terms: str) -> Any:
         return panel.api(key=key, action="add", service=service, username=username, min="10", max="20",
                          delay="0", **terms)  # fmt: skip
 
-    assert subscribe("unlimited") == {"order": 1}  # posts absent: unlimited, billed later
+    assert subscribe("unlimited") == {"order": 1}  # posts absent: unlimited, prepaid as the cap
     assert subscribe("zero", posts="0") == {"order": 2}  # 0 alone: unlimited too
     assert subscribe("old", posts="0", old_posts="5") == {"order": 3}  # old posts only: 20 × 5
     assert subscribe("both", posts="3", old_posts="2", expiry="1/2/2031") == {"order": 4}  # 20 × (3 + 2)
+    capped = 20 * cap
     assert panel.sql("SELECT link, quantity, charge FROM orders ORDER BY id") == [
-        ("unlimited", 0, 0), ("zero", 0, 0), ("old", 100, 9_000), ("both", 100, 9_000)
+        ("unlimited", capped, capped * 90), ("zero", capped, capped * 90), ("old", 100, 9_000),
+        ("both", 100, 9_000)
     ]  # fmt: skip
     assert [orjson.loads(r[0])["posts"] for r in panel.sql("SELECT fields FROM orders ORDER BY id")] == [
-        None, None, 0, 3
+        cap, cap, 0, 3
     ]  # fmt: skip
-    assert panel.balance(key) == "0.82000"
-    assert panel.post(key=key, action="status", orders="1,4").content == (
-        b'{"1":{"charge":"0.00000","start_count":"0","status":"Pending","remains":"0","currency":"USD",'
+    assert panel.balance(key) == format_units(parse_amount("20") - 2 * capped * 90 - 18_000)
+    assert panel.post(key=key, action="status", orders="3,4").content == (
+        b'{"3":{"charge":"0.09000","start_count":"0","status":"Active","remains":"100","currency":"USD",'
         b'"posts":"0","orders":[]},'
-        b'"4":{"charge":"0.09000","start_count":"0","status":"Pending","remains":"100","currency":"USD",'
+        b'"4":{"charge":"0.09000","start_count":"0","status":"Active","remains":"100","currency":"USD",'
         b'"posts":"0","orders":[],"expiry":"01/02/2031"}}'
     )
+    panel.run(lambda db: move(db, 3, "Partial", remains=60))  # ended with 3 of 5 posts unused
+    status = panel.api(key=key, action="status", order=3)
+    assert (status["status"], status["charge"]) == ("Expired", "0.03600")  # 60 of 100 units refunded
 
 
 # Duplicate-link guard (spec §3.2 step 6, §7.6) ------------------------------------------------------

@@ -14,6 +14,8 @@ refunds exactly the undelivered part and a Canceled everything still unrefunded 
     Completed           Completed
     Partial             Partial (remains)  → refund charge × remains / quantity
     Canceled/Refunded   Canceled           → full refund
+    Active/Paused       In progress        (subscriptions, spec §5.3)
+    Expired             Partial (remains)  (a subscription that ended: unused posts refunded)
     "Incorrect order ID" (per item)        → dispatch held: the provider does not know the order; the
                                              operator decides (never a blind refund)
     anything else       unchanged, logged
@@ -38,6 +40,8 @@ UPSTREAM_STATUS = {
     "in progress": "In progress",
     "inprogress": "In progress",
     "active": "In progress",
+    "paused": "In progress",
+    "expired": "Partial",
     "completed": "Completed",
     "partial": "Partial",
     "canceled": "Canceled",

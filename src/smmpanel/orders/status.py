@@ -22,6 +22,15 @@ _ONE = _COLUMNS + " WHERE o.id = $1 AND o.customer_id = $2"
 _CHILDREN = "SELECT id FROM orders WHERE parent_id = $1 ORDER BY id"
 
 ERROR = {"error": errors.INCORRECT_ORDER}
+# subscriptions speak their own vocabulary (spec §0, §5.3); the order row keeps the common one
+SUBSCRIPTION_STATUS = {
+    "Pending": "Active",
+    "Processing": "Active",
+    "In progress": "Active",
+    "Completed": "Completed",
+    "Partial": "Expired",
+    "Canceled": "Canceled",
+}
 
 
 @lru_cache(maxsize=128)
@@ -53,6 +62,7 @@ async def _render(db: Database, row: Any, currency: str) -> dict[str, Any]:
         answer["runs"] = str(row[6])
         answer["orders"] = [r[0] for r in await db.fetch(_CHILDREN, row[0])]
     elif row[7] == "Subscriptions":
+        answer["status"] = SUBSCRIPTION_STATUS[row[3]]
         answer["posts"] = str(row[6])
         answer["orders"] = [r[0] for r in await db.fetch(_CHILDREN, row[0])]
         expiry = orjson.loads(row[8]).get("expiry")

@@ -45,6 +45,10 @@ SUBSCRIPTION_DELAYS = frozenset(
 )
 MAX_INTERVAL_MINUTES = 525_600  # one year between drip-feed runs; more would overflow schedulers' dates
 MAX_SUBSCRIPTION_POSTS = 1_000_000  # per `posts` and per `old_posts`; keeps quantity inside BIGINT
+# An "unlimited" subscription is prepaid, and forwarded upstream, as this many new posts: the provider bills
+# the panel per post, so a truly unlimited one would deliver posts nobody paid for. Unused posts are refunded
+# when the subscription ends (Expired/Canceled → Partial, orders.lifecycle).
+UNLIMITED_POSTS = 30
 WEB_TRAFFIC_DEVICES = range(1, 6)
 WEB_TRAFFIC_KINDS = range(1, 4)
 
@@ -234,7 +238,7 @@ class _Terms:
     min: int
     max: int
     delay: int
-    posts: int | None  # None: unlimited new posts; 0: old posts only
+    posts: int  # new posts to cover; 0: old posts only; "unlimited" is UNLIMITED_POSTS
     old_posts: int
     expiry: str | None  # dd/mm/YYYY
 
@@ -246,8 +250,8 @@ def _subscription_terms(params: Params) -> _Terms:
         raise incorrect_request()
     delay = _choice(params, "delay", SUBSCRIPTION_DELAYS)
     posts, old_posts = _count(params, "posts"), _count(params, "old_posts") or 0
-    if posts == 0 and old_posts == 0:
-        posts = None  # `posts=0` alone means unlimited; with old_posts it means old posts only
+    if posts is None or (posts == 0 and old_posts == 0):
+        posts = UNLIMITED_POSTS  # absent or `posts=0` alone means unlimited; 0 with old_posts: old posts only
     expiry_text = params.text("expiry")
     expiry = parse_expiry(expiry_text) if expiry_text else None
     return _Terms(low, high, delay, posts, old_posts, expiry)
@@ -264,11 +268,11 @@ def _check_subscription_bounds(service: ServiceRules, terms: _Terms) -> None:
 
 
 def _subscription(service: ServiceRules, params: Params) -> OrderDraft:
-    """Charged upfront for the bounded posts: max × (posts limit + old posts); unlimited posts bill later."""
+    """Charged upfront: max × (new posts + old posts), an unlimited one as UNLIMITED_POSTS new posts."""
     terms = _subscription_terms(params)
     username = normalize_link(params.text("username"))
     _check_subscription_bounds(service, terms)
-    quantity = terms.max * ((terms.posts or 0) + terms.old_posts)
+    quantity = terms.max * (terms.posts + terms.old_posts)
     fields: dict[str, object] = {"username": username, **asdict(terms)}
     return OrderDraft(username, quantity, None, None, charge_units(service.rate, quantity), fields)
 

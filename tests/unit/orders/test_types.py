@@ -10,6 +10,7 @@ from smmpanel.api import errors
 from smmpanel.api.errors import ApiError, quantity_less, quantity_more
 from smmpanel.money import charge_units
 from smmpanel.orders.types import ORDER_TYPES, OrderDraft, ServiceRules, build_order
+from smmpanel.orders import types
 
 RATE = 90_000  # 0.9 per 1000
 LINK = "https://instagram.com/p/abc"
@@ -545,14 +546,18 @@ def test_subscription_with_post_limit() -> None:
     assert draft == OrderDraft("someone", 1000, None, None, 90_000, fields)  # 200 × 5 posts
 
 
-def test_subscription_unlimited_posts_charges_nothing_upfront() -> None:
+def test_subscription_unlimited_posts_are_prepaid_as_the_cap() -> None:
     draft = order("Subscriptions", SUB)
-    assert (draft.quantity, draft.charge, draft.fields["posts"], draft.fields["expiry"]) == (0, 0, None, None)
+    cap = types.UNLIMITED_POSTS
+    assert (draft.quantity, draft.charge, draft.fields["posts"], draft.fields["expiry"]) == (
+        200 * cap, 90 * 200 * cap, cap, None
+    )  # fmt: skip
 
 
 def test_subscription_posts_zero_alone_is_unlimited() -> None:
     draft = order("Subscriptions", {**SUB, "posts": "0"})
-    assert (draft.fields["posts"], draft.fields["old_posts"], draft.quantity) == (None, 0, 0)
+    cap = types.UNLIMITED_POSTS
+    assert (draft.fields["posts"], draft.fields["old_posts"], draft.quantity) == (cap, 0, 200 * cap)
 
 
 def test_subscription_posts_zero_with_old_posts_is_old_posts_only() -> None:
@@ -567,7 +572,8 @@ def test_subscription_posts_zero_with_old_posts_is_old_posts_only() -> None:
 
 def test_subscription_unlimited_new_posts_and_old_posts() -> None:
     draft = order("Subscriptions", {**SUB, "old_posts": "5"})
-    assert (draft.fields["posts"], draft.fields["old_posts"], draft.quantity) == (None, 5, 1000)
+    cap = types.UNLIMITED_POSTS
+    assert (draft.fields["posts"], draft.fields["old_posts"], draft.quantity) == (cap, 5, 200 * (cap + 5))
 
 
 def test_subscription_posts_and_old_posts_together() -> None:
