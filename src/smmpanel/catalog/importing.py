@@ -207,4 +207,4 @@ def _differs(old: Any, new: Any) -> bool:
         return old is None or bool(old) != new
     if isinstance(new, int) and old is not None:
         return int(old) != new
-    return old != new
+    return bool(old != new)

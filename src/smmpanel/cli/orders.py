@@ -55,7 +55,8 @@ def list_(
         fail(f"unknown status {status!r}; one of: {', '.join(ORDER_STATUSES)}")
 
     async def work(db: Database) -> list[Any]:
-        where, args = [], []
+        where: list[str] = []
+        args: list[object] = []
         if user:
             args.append(user)
             where.append(f"c.name = ${len(args)}")

@@ -62,7 +62,7 @@ def ours(upstream_status: str) -> str | None:
 
 
 def next_check(ctx: Context, quiet: int) -> int:
-    return ctx.now() + min(ctx.config.max_check_every, ctx.config.check_every * 2**quiet)
+    return ctx.now() + min(ctx.config.max_check_every, ctx.config.check_every << min(quiet, 32))
 
 
 async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) -> tuple[int, int, int] | None:
