@@ -31,6 +31,7 @@ from typing import Any
 
 from smmpanel.db.connect import asyncpg_dsn, is_sqlite, sqlite_path
 from smmpanel.db.migrate import upgrade
+from smmpanel.orders.types import ORDER_TYPES
 
 NOW = int(time.time())
 DAY = 86_400
@@ -57,24 +58,7 @@ PLATFORMS = {
 QUALITIES = ["Real", "HQ", "Mixed", "Bots", "Premium", "Targeted", "Non Drop", "Low Drop", "Cheapest"]
 SPEEDS = ["Instant", "0-1H Start", "Fast", "1K/Day", "10K/Day", "50K/Day", "Slow Drip", "Super Fast"]
 COUNTRIES = ["Worldwide", "USA", "Brazil", "India", "Turkey", "Europe", "Arab", "Russia", "Indonesia"]
-EXTRA_TYPES = [
-    "Package",
-    "SEO",
-    "Custom Comments",
-    "Custom Comments Package",
-    "Mentions",
-    "Mentions with Hashtags",
-    "Mentions Custom List",
-    "Mentions Hashtag",
-    "Mentions User Followers",
-    "Mentions Media Likers",
-    "Comment Likes",
-    "Poll",
-    "Comment Replies",
-    "Invites from Groups",
-    "Subscriptions",
-    "Web Traffic",
-]
+EXTRA_TYPES = [t for t in ORDER_TYPES if t != "Default"]
 DESCRIPTIONS = [
     "Start: {start}\nSpeed: {speed}\nQuality: {quality}",
     "{quality} accounts from {country}, no password needed.",

@@ -19,6 +19,18 @@ from smmpanel.db.connect import Database
 from smmpanel.money import MoneyError, parse_percent
 from smmpanel.orders.types import ORDER_TYPES
 
+# what `update(..., clear=PROVIDER_FIELDS)` resets when a service is detached from its provider
+PROVIDER_FIELDS = (
+    "provider_id",
+    "provider_service",
+    "provider_dripfeed",
+    "failover_provider_id",
+    "failover_service",
+    "cost",
+    "markup",
+    "min_margin",
+    "price_locked",
+)
 EDITABLE = (
     "name",
     "type",
@@ -32,27 +44,7 @@ EDITABLE = (
     "description",
     "enabled",
     "link_guard",
-    "provider_id",
-    "provider_service",
-    "provider_dripfeed",
-    "failover_provider_id",
-    "failover_service",
-    "cost",
-    "markup",
-    "min_margin",
-    "price_locked",
-)
-# what `update(..., clear=PROVIDER_FIELDS)` resets when a service is detached from its provider
-PROVIDER_FIELDS = (
-    "provider_id",
-    "provider_service",
-    "provider_dripfeed",
-    "failover_provider_id",
-    "failover_service",
-    "cost",
-    "markup",
-    "min_margin",
-    "price_locked",
+    *PROVIDER_FIELDS,
 )
 _FALSE_WHEN_CLEARED = ("provider_dripfeed", "price_locked")  # NOT NULL columns
 
