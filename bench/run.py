@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import socket
 import subprocess
@@ -134,6 +135,21 @@ def stop(proc: subprocess.Popen[bytes] | None) -> None:
             proc.wait()
 
 
+def _cpu_seconds(*pids: int) -> tuple[float, float]:
+    """(CPU seconds the whole machine has spent busy, CPU seconds of `pids` and of our finished children)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    machine = (sum(fields[:8]) - fields[3] - fields[4]) / tick  # all but idle and iowait (guest is in user)
+    ours = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = ours.ru_utime + ours.ru_stime
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            parts = stat.read().rsplit(")", 1)[1].split()
+        total += (int(parts[11]) + int(parts[12])) / tick
+    return machine, total
+
+
 # --- the database --------------------------------------------------------------------------------------
 
 
@@ -210,7 +226,7 @@ def run_wrk(
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
-        f"-d{seconds}s",
+        f"-d{max(1, round(seconds))}s",
         "--timeout",
         "10s",
         "--latency",
@@ -321,7 +337,6 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
 
     url, keys = prepare_database(args)
-    load_before = os.getloadavg()[0]  # other work on the machine skews every number: shown with the table
     data, add_services, quantity = wrk_data(keys)
     env = {"BENCH_KEYS": str(data), "BENCH_SERVICES": add_services, "BENCH_QUANTITY": quantity}
     scenarios = [
@@ -333,6 +348,7 @@ def main() -> None:
     try:
         ceiling_proc = start_ceiling(ports["ceiling"])
         panel = start_panel(url, ports["panel"])
+        started, (machine0, ours0) = time.monotonic(), _cpu_seconds(panel.pid, ceiling_proc.pid)
         # the ceiling runs first and again last (the machine may be busier at one end): the higher counts
         for scenario in [*scenarios, scenarios[0]]:
             port = ports[scenario.server]
@@ -344,6 +360,12 @@ def main() -> None:
             )
             runs.append((scenario, found))
             print(f"  {scenario.name}: {found['rps']:,.0f} req/s", file=sys.stderr, flush=True)
+        machine1, ours1 = _cpu_seconds(panel.pid, ceiling_proc.pid)
+        # CPU used meanwhile by everything but the two servers and wrk, in cores: other work on the machine
+        # (and the PostgreSQL server, when it is the backend) — what makes two runs comparable or not
+        wall = time.monotonic() - started
+        cpu = {"machine": machine1 - machine0, "ours": ours1 - ours0, "wall": wall}
+        others = max(0.0, cpu["machine"] - cpu["ours"]) / wall
     finally:
         stop(panel)
         stop(ceiling_proc)
@@ -358,12 +380,12 @@ def main() -> None:
     results += [_result(s, found, best["rps"]) for s, found in runs if s.server != "ceiling"]
     results[0].note += " (best of " + " / ".join(f"{c['rps']:,.0f}" for c in ceilings) + ")"
 
-    load = os.getloadavg()[0]
+    other_note = " (PostgreSQL included)" if args.database == "postgresql" else ""
     title = (
         f"smmpanel bench — {args.database}, 1 uvicorn worker, wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration:g}s"
         + (f" best of {args.repeat}" if args.repeat > 1 else "")
-        + f", {os.cpu_count()} CPUs, load average {load_before:.1f} before / {load:.1f} after"
+        + f", {os.cpu_count()} CPUs; other processes used {others:.2f} cores meanwhile{other_note}"
     )
     print_table(results, title)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -378,7 +400,8 @@ def main() -> None:
                 "threads": args.threads,
                 "repeat": args.repeat,
                 "cpus": os.cpu_count(),
-                "load_average": [load_before, load],
+                "other_cores": round(others, 3),
+                "cpu_seconds": cpu,
                 "python": platform.python_version(),
                 "results": [asdict(r) for r in results],
             },

@@ -8,7 +8,15 @@ nowhere else; floats are refused at the boundary.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 
 PLACES = 5
 QUANTUM = Decimal(1).scaleb(-PLACES)  # Decimal("0.00001")

@@ -80,7 +80,8 @@ async def authenticate(db: Database, key: str) -> Caller | None:
     now = time.monotonic()
     cached = db.callers.get(digest)
     if cached is not None and cached[1] > now and cached[2] == db.generation:
-        return cached[0]
+        hit: Caller = cached[0]
+        return hit
     generation = db.generation
     row = await db.fetchrow(_AUTHENTICATE, digest)
     if row is None:

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from smmpanel.api import errors
 from smmpanel.api.errors import ApiError, quantity_less, quantity_more
 from smmpanel.money import charge_units
-from smmpanel.orders.types import ORDER_TYPES, OrderDraft, ServiceRules, build_order
 from smmpanel.orders import types
+from smmpanel.orders.types import ORDER_TYPES, OrderDraft, ServiceRules, build_order
 
 RATE = 90_000  # 0.9 per 1000
 LINK = "https://instagram.com/p/abc"
