@@ -78,13 +78,6 @@ async def find(db: Database, name: str) -> Any:
     return row
 
 
-async def by_id(db: Database, provider_id: int) -> Any:
-    row = await db.fetchrow(_COLUMNS + " WHERE id = $1", provider_id)
-    if row is None:
-        raise ProviderError(f"no provider {provider_id}")
-    return row
-
-
 async def open_provider(db: Database, row: Any, *, timeout: float | None = None) -> Provider | None:
     """A live adapter for a providers row; None for a manual provider (the operator fulfils its orders).
 
