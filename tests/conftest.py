@@ -24,12 +24,12 @@ import pytest
 import uvicorn
 
 from smmpanel.accounts import customers
-from smmpanel.api.app import create_app
 from smmpanel.catalog import services
 from smmpanel.config import Settings
 from smmpanel.db.connect import Database, connect
 from smmpanel.db.migrate import upgrade
 from smmpanel.money import parse_amount
+from smmpanel.server import app_for
 
 T = TypeVar("T")
 BACKEND_URL = os.environ.get("SMMPANEL_DATABASE_URL", "sqlite:")
@@ -86,7 +86,7 @@ class Panel:
         self.settings = settings
         self.loop = asyncio.new_event_loop()
         self.db: Database = self.loop.run_until_complete(connect(db_url, pool_size=20))
-        self.app = create_app(settings, db=self.db)
+        self.app = app_for(settings, db=self.db)
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         # inherited by accepted connections: without it every answer waits ~40 ms for a delayed ACK

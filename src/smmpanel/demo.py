@@ -13,7 +13,7 @@ import time
 from smmpanel.accounts import customers, keys
 from smmpanel.catalog import services
 from smmpanel.db.connect import connect
-from smmpanel.fulfilment.providers import registry
+from smmpanel.providers import registry
 from smmpanel.money import parse_amount
 
 DEMO_SERVICES = [
@@ -37,11 +37,7 @@ async def seed(url: str, *, host: str, port: int) -> str:
         if existing is None:
             _, key = await customers.create(db, "demo", balance=parse_amount("100"))
         else:
-            await db.execute(
-                "UPDATE api_keys SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL",
-                int(time.time()),
-                existing[0],
-            )
+            await keys.revoke_all(db, existing[0])
             key = await keys.add_key(db, existing[0])
         if not await db.fetchval("SELECT COUNT(*) FROM services"):
             simulator = await registry.add(db, "simulator", "simulated", step_seconds=5)

@@ -1,14 +1,14 @@
-"""The API-key cache (accounts/keys.py): a key is looked up at most once per CALLER_TTL per process, yet a
+"""The API-key cache (accounts/callers.py): a key is looked up at most once per CALLER_TTL per process, yet a
 suspension or revocation made through the panel's own database object counts at once, and one made by
-another process within CALLER_TTL."""
+another process within CALLER_TTL. The accounts functions tell the cache; raw SQL calls callers.invalidate."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
-from smmpanel.accounts import customers, keys
-from smmpanel.accounts.keys import CALLER_TTL
+from smmpanel.accounts import callers, customers, keys
+from smmpanel.accounts.callers import CALLER_TTL
 from smmpanel.api import errors
 from smmpanel.db.connect import Database, connect
 from tests.conftest import Panel
@@ -43,6 +43,11 @@ def test_raw_sql_through_the_panel_counts_at_once(panel: Panel) -> None:
     key = panel.customer("5", name="bob")
     assert panel.balance(key) == "5.00000"
     panel.execute("UPDATE customers SET status = 'suspended' WHERE name = 'bob'")
+
+    async def invalidate(db: Database) -> None:
+        callers.invalidate(db)
+
+    panel.run(invalidate)
     assert panel.api(key=key, action="balance") == INVALID
 
 
@@ -50,9 +55,9 @@ def test_balance_changes_do_not_empty_the_cache(panel: Panel) -> None:
     key = panel.customer("5")
     service = panel.service()
     assert panel.balance(key) == "5.00000"
-    before = panel.db.generation
+    before = callers.generation(panel.db)
     assert "order" in panel.api(key=key, action="add", service=service, link="https://x/p", quantity=100)
-    assert panel.db.generation == before
+    assert callers.generation(panel.db) == before
 
 
 def test_another_process_is_seen_within_the_ttl(panel: Panel) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from alembic.script import ScriptDirectory
 
-from smmpanel.accounts.keys import CALLER_TTL
+from smmpanel.accounts.callers import CALLER_TTL
 from smmpanel.api import errors
 from smmpanel.db.connect import connect
 from smmpanel.db.migrate import alembic_config
@@ -67,7 +67,7 @@ def query(db_url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
 
 
 def soon(check: Callable[[], bool]) -> None:
-    """A key suspended or revoked by another process stops working within CALLER_TTL (accounts/keys.py)."""
+    """A key suspended or revoked by another process stops working within CALLER_TTL (accounts/callers.py)."""
     deadline = time.monotonic() + CALLER_TTL + 2
     while not check():
         assert time.monotonic() < deadline, "the change did not reach the API in time"

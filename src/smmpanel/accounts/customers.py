@@ -1,11 +1,14 @@
-"""Customers: a name, a status (active/suspended), a currency and a balance that only the ledger moves."""
+"""Customers: a name, a status (active/suspended), a currency and a balance that only the ledger moves.
+
+Creating a customer and changing its status tell the caller cache (accounts/callers.py); balance changes
+(the ledger) do not need to, as the cache keeps who a key belongs to, never a balance."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from smmpanel.accounts import keys, ledger
+from smmpanel.accounts import callers, keys, ledger
 from smmpanel.db.connect import Database
 
 
@@ -20,7 +23,7 @@ async def create(db: Database, name: str, *, balance: int = 0, currency: str = "
         raise CustomerError("a name is 1 to 64 characters")
     if await db.fetchval("SELECT 1 FROM customers WHERE name = $1", name):
         raise CustomerError(f"customer {name!r} exists")
-    async with db.transaction() as tx:
+    async with callers.changing(db), db.transaction() as tx:
         customer_id = await tx.fetchval(
             "INSERT INTO customers (name, currency, created_at) VALUES ($1, $2, $3) RETURNING id",
             name,
@@ -51,7 +54,9 @@ async def list_all(db: Database) -> list[Any]:
 
 
 async def set_status(db: Database, name: str, status: str) -> None:
-    if await db.execute("UPDATE customers SET status = $1 WHERE name = $2", status, name.strip()) != 1:
+    async with callers.changing(db):
+        changed = await db.execute("UPDATE customers SET status = $1 WHERE name = $2", status, name.strip())
+    if changed != 1:
         raise CustomerError(f"no customer named {name!r}")
 
 

@@ -1,5 +1,6 @@
 """API keys: 32 random hex characters, shown once, stored only as a SHA-256 hash, revocable, several per
-customer. A request is authenticated by hashing the presented key and looking the hash up."""
+customer. A request is authenticated by hashing the presented key and looking the hash up; who a key belongs
+to is cached for a second (accounts/callers.py), so creating and revoking keys tells that cache."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from smmpanel.accounts import callers
 from smmpanel.db.connect import Database
 
 KEY_BYTES = 16  # 32 hex characters
@@ -31,13 +33,14 @@ class Caller:
 async def add_key(db: Database, customer_id: int) -> str:
     """Create a key; return the plaintext, which is never stored."""
     key = new_key()
-    await db.execute(
-        "INSERT INTO api_keys (customer_id, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
-        customer_id,
-        hash_key(key),
-        key[:PREFIX_LEN],
-        int(time.time()),
-    )
+    async with callers.changing(db):
+        await db.execute(
+            "INSERT INTO api_keys (customer_id, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
+            customer_id,
+            hash_key(key),
+            key[:PREFIX_LEN],
+            int(time.time()),
+        )
     return key
 
 
@@ -56,17 +59,22 @@ async def revoke(db: Database, prefix: str) -> int:
     )
     # the whole key is checked against the hash
     ids = [r[0] for r in rows if len(prefix) <= PREFIX_LEN or hash_key(prefix) == r[1]]
-    for key_id in ids:
-        await db.execute("UPDATE api_keys SET revoked_at = $1 WHERE id = $2", int(time.time()), key_id)
+    async with callers.changing(db):
+        for key_id in ids:
+            await db.execute("UPDATE api_keys SET revoked_at = $1 WHERE id = $2", int(time.time()), key_id)
     return len(ids)
 
 
-# Who a key belongs to is remembered for at most CALLER_TTL seconds, in the process that looked it up: a
-# key revoked or a customer suspended by *another* process (the operator's CLI, another API node) stops
-# working within that time; a change made through this process's own Database object is seen at once
-# (db.generation, see smmpanel.db.connect.touches_callers). Only successful lookups are cached.
-CALLER_TTL = 1.0
-_MAX_CACHED = 100_000
+async def revoke_all(db: Database, customer_id: int) -> int:
+    """Revoke every live key of a customer (the demo does, before it prints a fresh one)."""
+    async with callers.changing(db):
+        return await db.execute(
+            "UPDATE api_keys SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL",
+            int(time.time()),
+            customer_id,
+        )
+
+
 _AUTHENTICATE = (
     "SELECT c.id, c.currency FROM api_keys k JOIN customers c ON c.id = k.customer_id"
     " WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND c.status = 'active'"
@@ -74,21 +82,19 @@ _AUTHENTICATE = (
 
 
 async def authenticate(db: Database, key: str) -> Caller | None:
+    """The caller a live key of an active customer belongs to, else None; remembered for CALLER_TTL."""
     if not key or len(key) > 128:
         return None
     digest = hash_key(key)
     now = time.monotonic()
-    cached = db.callers.get(digest)
-    if cached is not None and cached[1] > now and cached[2] == db.generation:
-        hit: Caller = cached[0]
+    cache = callers.cache_of(db)
+    hit = cache.get(digest, now)
+    if isinstance(hit, Caller):
         return hit
-    generation = db.generation
+    generation = cache.generation
     row = await db.fetchrow(_AUTHENTICATE, digest)
     if row is None:
         return None
     caller = Caller(row[0], row[1])
-    if generation == db.generation:  # nothing that could change callers ran while we looked
-        if len(db.callers) >= _MAX_CACHED:
-            db.callers.clear()
-        db.callers[digest] = (caller, now + CALLER_TTL, generation)
+    cache.remember(digest, caller, now, generation)
     return caller

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import orjson
@@ -59,6 +59,8 @@ _PLAIN = [(b"vary", b"Accept-Encoding")]
 _NO_HEADERS: list[tuple[bytes, bytes]] = []
 _BAD_REQUEST = orjson.dumps(BAD_REQUEST)
 Headers = dict[bytes, str]
+# Something that runs as long as the app does, on its database (server.py: the in-process engine).
+Alongside = Callable[[Database], AbstractAsyncContextManager[object]]
 
 
 def _headers(scope: Scope) -> Headers:
@@ -174,8 +176,9 @@ class _Panel(Starlette):
             await super().__call__(scope, receive, send)
 
 
-def create_app(settings: Settings, db: Database | None = None) -> Starlette:
-    """The app; it opens its own database unless one is given (tests, embedded worker)."""
+def create_app(settings: Settings, db: Database | None = None, *, alongside: Sequence[Alongside] = ()) -> Starlette:
+    """The app; it opens its own database unless one is given (tests). Each of `alongside` is entered, with
+    the app's database, once the app starts, and left before it closes that database."""
     state: dict[str, Any] = {}
     api_v2 = _ApiV2Endpoint(settings, state)
 
@@ -190,18 +193,12 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         state["db"] = database
         state["api"] = ApiV2(database, settings)
         app.state.db = database
-        engine = None
-        if settings.run_worker:  # the embedded set-up: the fulfilment engine runs in this process
-            from smmpanel.fulfilment.context import EngineConfig
-            from smmpanel.fulfilment.engine import start_in_process
-
-            config = EngineConfig(interval=settings.worker_interval, check_every=settings.worker_check_every)
-            engine = await start_in_process(database, config)
         try:
-            yield
+            async with AsyncExitStack() as running:
+                for start in alongside:
+                    await running.enter_async_context(start(database))
+                yield
         finally:
-            if engine is not None:
-                await engine.shutdown()
             if own:
                 await database.close()
 

@@ -30,6 +30,8 @@ from smmpanel.catalog.services import bump_version, write
 from smmpanel.client import ClientError, Service
 from smmpanel.db.connect import Database
 from smmpanel.money import MoneyError, apply_markup, cost_units, format_units, parse_percent
+from smmpanel.providers import registry
+from smmpanel.providers.registry import open_provider
 
 DEFAULT_REFILL_DAYS = 30  # upstream says only "refill: true"; this is the window we then offer
 MONEY_FIELDS = frozenset({"rate", "cost"})
@@ -184,8 +186,6 @@ async def apply(tx: Database, changes: Sequence[Change]) -> None:
 
 async def fetch_services(db: Database, row: Any) -> list[Service] | None:
     """The provider's service list (None for a manual provider). Raises ClientError; the key never shows."""
-    from smmpanel.fulfilment.providers.registry import open_provider
-
     provider = await open_provider(db, row, timeout=SYNC_TIMEOUT)
     if provider is None:
         return None
@@ -222,8 +222,6 @@ async def sync_provider(db: Database, row: Any, *, dry_run: bool = False) -> Syn
 
 async def sync_all(db: Database, name: str | None = None, *, dry_run: bool = False) -> list[SyncResult]:
     """Sync one provider by name, or every enabled provider that some service is mapped onto."""
-    from smmpanel.fulfilment.providers import registry
-
     if name is not None:
         rows = [await registry.find(db, name)]
     else:

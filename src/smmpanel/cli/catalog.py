@@ -10,7 +10,7 @@ from smmpanel.catalog import services
 from smmpanel.cli import catalog_upstream
 from smmpanel.cli._common import console, fail, run, show
 from smmpanel.db.connect import Database
-from smmpanel.fulfilment.providers.registry import ProviderError
+from smmpanel.providers.registry import ProviderError
 from smmpanel.money import MoneyError, format_units, parse_amount
 
 app = typer.Typer(help="Services: add, list, update, import and sync from providers.", no_args_is_help=True)

@@ -14,10 +14,10 @@ import orjson
 import typer
 
 from smmpanel.cli._common import console, err_console, fail, run, show
-from smmpanel.client import Balance, ClientError
+from smmpanel.client import ClientError
 from smmpanel.db.connect import Database
-from smmpanel.fulfilment.providers import registry
-from smmpanel.money import MoneyError, balance_units, format_units, parse_amount
+from smmpanel.providers import registry
+from smmpanel.money import MoneyError, format_units, parse_amount
 
 app = typer.Typer(help="Providers: upstream panels, manual and simulated fulfilment.", no_args_is_help=True)
 CALL_TIMEOUT = 15.0  # seconds per upstream call from the command line
@@ -163,18 +163,6 @@ def test(name: str = typer.Argument(..., metavar="NAME"), json: bool = typer.Opt
         fail(f"provider {report['provider']!r} failed: {report['error']}")
 
 
-async def _record_balance(db: Database, provider_id: int, balance: Balance) -> int:
-    units = balance_units(balance.balance)
-    await db.execute(
-        "UPDATE providers SET balance = $2, currency = $3, balance_checked_at = $4 WHERE id = $1",
-        provider_id,
-        units,
-        balance.currency[:8] or None,
-        int(time.time()),
-    )
-    return units
-
-
 @app.command("balance")
 def balance(
     name: str = typer.Argument(..., metavar="NAME"), json: bool = typer.Option(False, "--json")
@@ -189,7 +177,7 @@ def balance(
             return {"provider": row["name"], "error": _scrub(f"{type(exc).__name__}: {exc}", row)}
         finally:
             await provider.aclose()
-        units = await _record_balance(db, int(row["id"]), answer)
+        units = await registry.record_balance(db, int(row["id"]), answer)
         low = row["low_balance"]
         return {
             "provider": row["name"],

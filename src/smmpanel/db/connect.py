@@ -28,35 +28,12 @@ import asyncpg
 Row = Any  # sqlite3.Row or asyncpg.Record: both index by name and position
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
-# Statements that may change who is allowed to call the API, or as whom: any UPDATE, DELETE or TRUNCATE of
-# api_keys or customers, except the ledger's balance-only updates. Conservative on purpose: a false alarm
-# only empties the caller cache (accounts/keys.py), a miss would let a revoked key work for up to a second.
-_CALLER_TABLES = re.compile(
-    r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?(api_keys|customers)\b", re.I
-)
-_BALANCE_ONLY = re.compile(r"update\s+customers\s+set\s+balance\s*=\s*balance\s*[-+]\s*\$\d+\s+where\b", re.I)
-
-
-def touches_callers(sql: str) -> bool:
-    return any(
-        m.group(1).lower() == "api_keys" or not _BALANCE_ONLY.match(sql, m.start())
-        for m in _CALLER_TABLES.finditer(sql)
-    )
 
 
 @lru_cache(maxsize=4096)
-def _prepare(sql: str) -> tuple[str, bool]:
-    """(the statement in sqlite3's `?1` form, whether it touches callers), once per distinct statement."""
-    return _PLACEHOLDER.sub(r"?\1", sql), touches_callers(sql)
-
-
-@lru_cache(maxsize=4096)
-def _touches(sql: str) -> bool:
-    return touches_callers(sql)
-
-
 def _to_sqlite(sql: str) -> str:
-    return _prepare(sql)[0]
+    """The statement in sqlite3's `?1` form, once per distinct statement."""
+    return _PLACEHOLDER.sub(r"?\1", sql)
 
 
 def sqlite_path(url: str) -> str:
@@ -73,13 +50,11 @@ def is_sqlite(url: str) -> bool:
 class Database:
     """What every query module talks to. `dialect` is "sqlite" or "postgresql".
 
-    `callers` is the short-lived API-key cache of accounts/keys.py; `generation` counts the statements run
-    through this object that may change callers (`touches_callers`), so the cache forgets at once what this
-    process changed, and within its TTL what another process changed."""
+    `memo` holds process-local state that a domain package keeps per database (the caller cache of
+    accounts/callers.py); a pool and the transactions borrowed from it share one."""
 
     dialect: str
-    generation: int = 0
-    callers: dict[str, Any]
+    memo: dict[str, Any]
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
         raise NotImplementedError
@@ -109,7 +84,7 @@ class SqliteDatabase(Database):
     dialect = "sqlite"
 
     def __init__(self, path: str) -> None:
-        self.callers = {}
+        self.memo = {}
         self.path = path
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
@@ -130,27 +105,21 @@ class SqliteDatabase(Database):
             self._checkpointer = _Checkpointer(path)
             self._checkpointer.start()
 
-    def _sql(self, sql: str) -> str:
-        text, touches = _prepare(sql)
-        if touches:
-            self.generation += 1
-        return text
-
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return self.conn.execute(self._sql(sql), args).fetchall()
+        return self.conn.execute(_to_sqlite(sql), args).fetchall()
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        return self.conn.execute(self._sql(sql), args).fetchone()
+        return self.conn.execute(_to_sqlite(sql), args).fetchone()
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        row = self.conn.execute(self._sql(sql), args).fetchone()
+        row = self.conn.execute(_to_sqlite(sql), args).fetchone()
         return None if row is None else row[0]
 
     async def execute(self, sql: str, *args: Any) -> int:
-        return self.conn.execute(self._sql(sql), args).rowcount
+        return self.conn.execute(_to_sqlite(sql), args).rowcount
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.conn.executemany(self._sql(sql), rows)
+        self.conn.executemany(_to_sqlite(sql), rows)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteDatabase]:
@@ -220,93 +189,55 @@ class _PgConn(Database):
         self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy, owner: Database | None = None
     ) -> None:
         self.conn = conn
-        self.owner = self if owner is None else owner
-        self.callers = {} if owner is None else owner.callers
-
-    def _note(self, sql: str) -> None:
-        if _touches(sql):
-            self.owner.generation += 1
+        self.memo = {} if owner is None else owner.memo
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        self._note(sql)
         return await self.conn.fetch(sql, *args)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        self._note(sql)
         return await self.conn.fetchrow(sql, *args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        self._note(sql)
         return await self.conn.fetchval(sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> int:
-        self._note(sql)
         status = await self.conn.execute(sql, *args)
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._note(sql)
         await self.conn.executemany(sql, rows)
 
 
 class PostgresDatabase(_PgConn):
     """A pool; each call borrows a connection. asyncpg's pool rolls back (or, if it cannot, terminates) a
     connection released in the middle of a transaction, so an interrupted request never leaves a broken
-    connection behind.
-
-    Other coroutines run while a statement is in flight, so a statement that touches callers bumps the
-    generation again once it is committed: a caller cached in between is not kept."""
+    connection behind."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
-        self.owner = self
-        self.callers = {}
+        self.memo = {}
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        self._note(sql)
-        try:
-            return await self.pool.fetch(sql, *args)
-        finally:
-            self._note(sql)
+        return await self.pool.fetch(sql, *args)
 
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
-        self._note(sql)
-        try:
-            return await self.pool.fetchrow(sql, *args)
-        finally:
-            self._note(sql)
+        return await self.pool.fetchrow(sql, *args)
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        self._note(sql)
-        try:
-            return await self.pool.fetchval(sql, *args)
-        finally:
-            self._note(sql)
+        return await self.pool.fetchval(sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> int:
-        try:
-            async with self.pool.acquire() as conn:
-                return await _PgConn(conn, self).execute(sql, *args)
-        finally:
-            self._note(sql)
+        async with self.pool.acquire() as conn:
+            return await _PgConn(conn, self).execute(sql, *args)
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._note(sql)
-        try:
-            await self.pool.executemany(sql, rows)
-        finally:
-            self._note(sql)
+        await self.pool.executemany(sql, rows)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[_PgConn]:
-        before = self.generation
-        try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                yield _PgConn(conn, self)
-        finally:
-            if self.generation != before:
-                self.generation += 1
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield _PgConn(conn, self)
 
     async def close(self) -> None:
         await self.pool.close()

@@ -222,7 +222,7 @@ refills = Table(
     CheckConstraint(_in("status", REFILL_STATUSES), name="status_known"),
 )
 
-# The built-in simulated provider's own orders and refills (fulfilment/providers/simulated.py): its state is
+# The built-in simulated provider's own orders and refills (providers/simulated.py): its state is
 # elapsed time since created_at, so it survives restarts.
 simulated_orders = Table(
     "simulated_orders",

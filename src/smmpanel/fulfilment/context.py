@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smmpanel.db.connect import Database
-from smmpanel.fulfilment.providers.base import Provider
-from smmpanel.fulfilment.providers.registry import open_provider
+from smmpanel.providers.base import Provider
+from smmpanel.providers.registry import open_provider
 
 logger = logging.getLogger("smmpanel.fulfilment")
 

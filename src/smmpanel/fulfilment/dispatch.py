@@ -35,7 +35,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from smmpanel.client._core import ADD_FIELDS, LIST_FIELDS
+from smmpanel.client import ADD_FIELDS, LIST_FIELDS
 from smmpanel.fulfilment import classify
 from smmpanel.fulfilment.classify import Action, Decision
 from smmpanel.fulfilment.context import Context, log

@@ -28,7 +28,8 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from smmpanel.db.connect import Database
 from smmpanel.fulfilment import dispatch, dripfeed, forwarding, tracking
@@ -151,3 +152,13 @@ class InProcess:
 
 async def start_in_process(db: Database, config: EngineConfig | None = None) -> InProcess:
     return InProcess(Engine(db, config))
+
+
+@asynccontextmanager
+async def running_in_process(db: Database, config: EngineConfig | None = None) -> AsyncIterator[InProcess]:
+    """The engine as a background task for as long as the block runs (server.py wires it to the app)."""
+    engine = await start_in_process(db, config)
+    try:
+        yield engine
+    finally:
+        await engine.shutdown()

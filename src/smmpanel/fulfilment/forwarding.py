@@ -25,6 +25,8 @@ from typing import Any
 from smmpanel.client import ApiError, ClientError, TransportError
 from smmpanel.fulfilment.classify import is_missing_order
 from smmpanel.fulfilment.context import Context, log
+from smmpanel.money import MoneyError
+from smmpanel.providers import registry
 
 REFILL_STATUS = {
     "pending": "Pending", "awaiting": "Pending", "queued": "Pending",
@@ -195,11 +197,11 @@ async def check_balances(ctx: Context) -> None:
         except Exception as exc:
             log("balance", f"balance check failed: {exc}", provider=row["name"], level=logging.WARNING)
             continue
-        units = int(balance.balance.scaleb(5))  # truncates extra places; display only
-        await ctx.db.execute(
-            "UPDATE providers SET balance = $2, currency = $3, balance_checked_at = $4 WHERE id = $1",
-            row["id"], units, balance.currency or None, ctx.now(),
-        )  # fmt: skip
+        try:
+            units = await registry.record_balance(ctx.db, int(row["id"]), balance, now=ctx.now())
+        except MoneyError as exc:
+            log("balance", f"balance check failed: {exc}", provider=row["name"], level=logging.WARNING)
+            continue
         if row["low_balance"] is not None and units < int(row["low_balance"]):
             log("balance", f"LOW BALANCE {balance.balance} {balance.currency}", provider=row["name"],
                 level=logging.WARNING)  # fmt: skip

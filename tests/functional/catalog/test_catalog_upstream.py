@@ -15,7 +15,7 @@ from smmpanel.catalog import services
 from smmpanel.catalog.importing import ImportRefused, Outcome, Pricing, import_services, pick
 from smmpanel.catalog.sync import Change, SyncResult, fetch_services, sync_all
 from smmpanel.db.connect import Database
-from smmpanel.fulfilment.providers import registry
+from smmpanel.providers import registry
 from smmpanel.money import parse_amount
 from tests.conftest import Panel
 

@@ -21,7 +21,7 @@ from smmpanel.config import Settings
 from smmpanel.db.connect import Database
 from smmpanel.fulfilment.context import EngineConfig
 from smmpanel.fulfilment.engine import Engine
-from smmpanel.fulfilment.providers import registry
+from smmpanel.providers import registry
 from tests.conftest import BACKEND_URL, POSTGRES, Panel, _pg_admin, _pg_url
 
 Reply = tuple[int, bytes, float]  # HTTP status, body, seconds to sleep before answering

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import smmpanel.client
 
 
 def test_all_is_pinned() -> None:
     assert smmpanel.client.__all__ == [
+        "ADD_FIELDS",
+        "LIST_FIELDS",
         "ApiError",
         "AsyncClient",
         "BadResponse",
@@ -26,8 +30,19 @@ def test_all_is_pinned() -> None:
 def test_exported_members_live_at_the_public_path() -> None:
     public = {name for name in dir(smmpanel.client) if not name.startswith("_")}
     assert public == set(smmpanel.client.__all__)
-    for name in smmpanel.client.__all__:
+    classes = [name for name in smmpanel.client.__all__ if isinstance(getattr(smmpanel.client, name), type)]
+    assert len(classes) == len(smmpanel.client.__all__) - 2  # all but the two field-name sets
+    for name in classes:
         assert getattr(smmpanel.client, name).__module__ == "smmpanel.client", name
+
+
+def test_add_field_names() -> None:
+    c = smmpanel.client
+    assert c.LIST_FIELDS == {"comments", "usernames", "hashtags", "groups", "keywords"}
+    assert c.LIST_FIELDS < c.ADD_FIELDS
+    assert {"link", "quantity", "runs", "interval", "username", "expiry"} < c.ADD_FIELDS
+    with pytest.raises(TypeError, match="unknown field"):
+        c.Client("http://127.0.0.1:9/api/v2", "k").add(1, not_a_field="x")  # type: ignore[arg-type]
 
 
 def test_error_hierarchy() -> None:

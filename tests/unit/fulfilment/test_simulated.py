@@ -6,7 +6,7 @@ import pytest
 
 from smmpanel.fulfilment.dripfeed import delivered, settlement
 from smmpanel.fulfilment.forwarding import refill_status
-from smmpanel.fulfilment.providers.simulated import progress
+from smmpanel.providers.simulated import progress
 from smmpanel.fulfilment.tracking import ours
 
 

@@ -3,6 +3,8 @@
 An upstream provider's API key is a secret: it is stored (the panel must present it upstream) but never
 printed in full, logged, or put into an error message; `masked` shows its first characters only.
 `open_provider` turns a row into a live adapter (base.Provider), or None for a manual provider.
+`record_balance` is the one writer of a provider's stored balance (the engine's balance check and the
+operator's `providers balance` both call it), so it is parsed and rounded one way: money.balance_units.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from smmpanel.client import Balance
 from smmpanel.db.connect import Database
 from smmpanel.db.tables import PROVIDER_KINDS
-from smmpanel.fulfilment.providers.base import Provider
+from smmpanel.money import balance_units
+from smmpanel.providers.base import Provider
+from smmpanel.providers.simulated import SimulatedProvider
+from smmpanel.providers.upstream import DEFAULT_TIMEOUT, UpstreamProvider
 
 
 class ProviderError(ValueError):
@@ -88,11 +94,21 @@ async def open_provider(db: Database, row: Any, *, timeout: float | None = None)
     if kind == "manual":
         return None
     if kind == "simulated":
-        from smmpanel.fulfilment.providers.simulated import SimulatedProvider
-
         return SimulatedProvider(db, int(row["id"]), int(row["step_seconds"]))
     if kind == "upstream":
-        from smmpanel.fulfilment.providers.upstream import DEFAULT_TIMEOUT, UpstreamProvider
-
         return UpstreamProvider(row["url"], row["api_key"], timeout=timeout or DEFAULT_TIMEOUT)
     raise ProviderError(f"unknown provider kind {kind!r}")
+
+
+async def record_balance(db: Database, provider_id: int, balance: Balance, *, now: int | None = None) -> int:
+    """Store what the provider reported (rounded down to units; raises money.MoneyError for a value out of
+    range) and when; return the units stored."""
+    units = balance_units(balance.balance)
+    await db.execute(
+        "UPDATE providers SET balance = $2, currency = $3, balance_checked_at = $4 WHERE id = $1",
+        provider_id,
+        units,
+        balance.currency[:8] or None,
+        int(time.time()) if now is None else now,
+    )
+    return units

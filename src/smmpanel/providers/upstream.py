@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 import httpx
 
 from smmpanel.client import AsyncClient, Balance, ClientError, OrderStatus, Service
-from smmpanel.fulfilment.providers.base import FieldValue
+from smmpanel.providers.base import FieldValue
 
 DEFAULT_TIMEOUT = 30.0  # seconds for reading an answer; connecting is capped lower (below)
 CONNECT_TIMEOUT = 5.0

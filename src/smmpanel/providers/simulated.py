@@ -25,7 +25,7 @@ from typing import Any
 
 from smmpanel.client import ApiError, Balance, ClientError, OrderStatus, Service
 from smmpanel.db.connect import Database
-from smmpanel.fulfilment.providers.base import FieldValue
+from smmpanel.providers.base import FieldValue
 from smmpanel.money import charge_units, parse_amount, to_decimal
 
 INCORRECT_SERVICE = "Incorrect service ID"
