@@ -8,13 +8,13 @@ Keys are stored only as hashes, so each demo start revokes the previous demo key
 
 from __future__ import annotations
 
-import time
-
 from smmpanel.accounts import customers, keys
+from smmpanel.accounts import queries as account_queries
+from smmpanel.catalog import queries as catalog_queries
 from smmpanel.catalog import services
 from smmpanel.db.connect import connect
-from smmpanel.providers import registry
 from smmpanel.money import parse_amount
+from smmpanel.providers import registry
 
 DEMO_SERVICES = [
     dict(name="Instagram Followers [refill 30 days]", type="Default", category="Instagram", rate="0.90", min=10,
@@ -33,13 +33,13 @@ DEMO_SERVICES = [
 async def seed(url: str, *, host: str, port: int) -> str:
     db = await connect(url)
     try:
-        existing = await db.fetchrow("SELECT id FROM customers WHERE name = 'demo'")
+        existing = await account_queries.customer_id(db, "demo")
         if existing is None:
             _, key = await customers.create(db, "demo", balance=parse_amount("100"))
         else:
-            await keys.revoke_all(db, existing[0])
-            key = await keys.add_key(db, existing[0])
-        if not await db.fetchval("SELECT COUNT(*) FROM services"):
+            await keys.revoke_all(db, existing)
+            key = await keys.add_key(db, existing)
+        if not await catalog_queries.count_services(db):
             simulator = await registry.add(db, "simulator", "simulated", step_seconds=5)
             for spec in DEMO_SERVICES:
                 await services.create(db, **{**spec, "rate": parse_amount(str(spec["rate"])), "provider_id": simulator})

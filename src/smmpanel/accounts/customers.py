@@ -44,15 +44,6 @@ async def find(db: Database, name: str) -> Any:
     return row
 
 
-async def list_all(db: Database) -> list[Any]:
-    return await db.fetch(
-        "SELECT c.id, c.name, c.status, c.balance, c.currency,"
-        " (SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id) AS orders,"
-        " (SELECT COUNT(*) FROM api_keys k WHERE k.customer_id = c.id AND k.revoked_at IS NULL) AS keys"
-        " FROM customers c ORDER BY c.id"
-    )
-
-
 async def set_status(db: Database, name: str, status: str) -> None:
     async with callers.changing(db):
         changed = await db.execute("UPDATE customers SET status = $1 WHERE name = $2", status, name.strip())

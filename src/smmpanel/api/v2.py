@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from smmpanel.accounts import queries as account_queries
 from smmpanel.accounts.keys import Caller, authenticate
 from smmpanel.api import errors
 from smmpanel.api.errors import ApiError
@@ -125,8 +126,8 @@ class ApiV2:
         return answer
 
     async def balance(self, caller: Caller, params: Params) -> Answer:
-        units = await self.db.fetchval("SELECT balance FROM customers WHERE id = $1", caller.customer_id)
-        return {"balance": format_units(int(units)), "currency": caller.currency}
+        units = await account_queries.balance(self.db, caller.customer_id)
+        return {"balance": format_units(units), "currency": caller.currency}
 
 
 def _wire_id(key: str) -> int | str:

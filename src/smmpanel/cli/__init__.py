@@ -59,12 +59,12 @@ def audit(json: bool = typer.Option(False, "--json", help="Print JSON")) -> None
     """Prove the books: every balance equals its ledger sum, no order refunded more than charged."""
     from smmpanel.accounts.ledger import Mismatch
     from smmpanel.accounts.ledger import audit as run_audit
+    from smmpanel.accounts.queries import count_customers
+    from smmpanel.orders.queries import count_orders
 
     async def work(db: Database) -> tuple[list[Mismatch], int, int]:
         problems = await run_audit(db)
-        return problems, await db.fetchval("SELECT COUNT(*) FROM customers"), await db.fetchval(
-            "SELECT COUNT(*) FROM orders"
-        )
+        return problems, await count_customers(db), await count_orders(db)
 
     problems, customers, orders_count = run(work)
     rows = [{"what": p.what, "id": p.id, "expected": p.expected, "found": p.found} for p in problems]

@@ -6,10 +6,11 @@ from typing import Any
 
 import typer
 
-from smmpanel.accounts import customers, keys
+from smmpanel.accounts import customers, keys, queries
 from smmpanel.cli._common import console, fail, run, show
 from smmpanel.config import get_settings
 from smmpanel.db.connect import Database
+from smmpanel.db.pages import MAX_PAGE
 from smmpanel.money import MoneyError, format_units, parse_amount
 
 users = typer.Typer(help="Customers: create, list, show, suspend.", no_args_is_help=True)
@@ -59,7 +60,18 @@ def users_add(
 @users.command("list")
 def users_list(json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """All customers with balance, order and key counts."""
-    rows = run(customers.list_all)
+
+    async def work(db: Database) -> list[Any]:
+        rows: list[Any] = []
+        after_id = None
+        while True:
+            page = await queries.list_customers(db, after_id=after_id, limit=MAX_PAGE)
+            rows += page.rows
+            if page.next is None:
+                return rows
+            after_id = page.next
+
+    rows = run(work)
     data = [_customer_row(r) | {"orders": r["orders"], "keys": r["keys"]} for r in rows]
     show(data, ["id", "name", "status", "balance", "currency", "orders", "keys"], as_json=json)
 
@@ -70,15 +82,8 @@ def users_show(name: str, json: bool = typer.Option(False, "--json", help="Print
 
     async def work(db: Database) -> tuple[Any, list[Any], list[Any]]:
         row = await customers.find(db, name)
-        entries = await db.fetch(
-            "SELECT id, kind, amount, order_id, note, created_at FROM ledger WHERE customer_id = $1"
-            " ORDER BY id DESC LIMIT 20",
-            row["id"],
-        )
-        key_rows = await db.fetch(
-            "SELECT prefix, created_at, revoked_at FROM api_keys WHERE customer_id = $1 ORDER BY id", row["id"]
-        )
-        return row, entries, key_rows
+        entries = await queries.ledger_entries(db, row["id"], limit=20)
+        return row, entries.rows, await queries.keys_of(db, row["id"])
 
     try:
         row, entries, key_rows = run(work)

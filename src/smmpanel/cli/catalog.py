@@ -6,12 +6,12 @@ from typing import Any
 
 import typer
 
-from smmpanel.catalog import services
+from smmpanel.catalog import queries, services
 from smmpanel.cli import catalog_upstream
 from smmpanel.cli._common import console, fail, run, show
 from smmpanel.db.connect import Database
-from smmpanel.providers.registry import ProviderError
 from smmpanel.money import MoneyError, format_units, parse_amount
+from smmpanel.providers.registry import ProviderError
 
 app = typer.Typer(help="Services: add, list, update, import and sync from providers.", no_args_is_help=True)
 app.command("import")(catalog_upstream.import_)
@@ -172,7 +172,7 @@ def custom_rate(
 
     async def work(db: Database) -> None:
         row = await find(db, customer)
-        if await db.fetchval("SELECT 1 FROM services WHERE id = $1", service_id) is None:
+        if not await queries.service_exists(db, service_id):
             raise services.ServiceError(f"no service {service_id}")
         await services.set_custom_rate(db, row["id"], service_id, units)
 

@@ -17,8 +17,8 @@ from smmpanel.catalog.sync import DEFAULT_REFILL_DAYS, SyncResult, fetch_service
 from smmpanel.cli._common import console, err_console, fail, run, show
 from smmpanel.client import ClientError
 from smmpanel.db.connect import Database
-from smmpanel.providers import registry
 from smmpanel.money import MoneyError, parse_amount, parse_percent
+from smmpanel.providers import registry
 
 
 async def provider_ids(db: Database, **names: str | None) -> dict[str, int]:

@@ -59,7 +59,7 @@ def worker(
 
 def held(json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """Orders waiting for the operator: the dispatch outcome is unknown or the refusal needs a human."""
-    from smmpanel.fulfilment.resolve import held_orders
+    from smmpanel.orders.queries import held_orders
 
     rows = [
         {

@@ -6,22 +6,16 @@ from typing import Any
 
 import typer
 
+from smmpanel.accounts import queries as accounts_queries
 from smmpanel.cli._common import console, fail, run, show
 from smmpanel.db.connect import Database
+from smmpanel.db.pages import MAX_PAGE
 from smmpanel.db.tables import ORDER_STATUSES, REFILL_STATUSES
 from smmpanel.money import format_units
-from smmpanel.orders import lifecycle, refills
+from smmpanel.orders import lifecycle, queries, refills
 
 app = typer.Typer(help="Orders: list, update (manual fulfilment).", no_args_is_help=True)
 refills_app = typer.Typer(help="Refills: list, update.", no_args_is_help=True)
-
-_LIST = (
-    "SELECT o.id, c.name AS customer, o.service_id, o.link, o.quantity, o.charge, o.refunded, o.status,"
-    " o.start_count, o.remains, o.cancel_requested, o.created_at, p.name AS provider, o.upstream_id, o.dispatch,"
-    " o.last_error FROM orders o JOIN customers c ON c.id = o.customer_id"
-    " LEFT JOIN providers p ON p.id = o.provider_id"
-)
-
 
 def _row(r: Any) -> dict[str, Any]:
     return {
@@ -55,17 +49,22 @@ def list_(
         fail(f"unknown status {status!r}; one of: {', '.join(ORDER_STATUSES)}")
 
     async def work(db: Database) -> list[Any]:
-        where: list[str] = []
-        args: list[object] = []
+        customer_id = None
         if user:
-            args.append(user)
-            where.append(f"c.name = ${len(args)}")
-        if status:
-            args.append(status)
-            where.append(f"o.status = ${len(args)}")
-        args.append(limit)
-        sql = _LIST + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY o.id DESC LIMIT ${len(args)}"
-        return await db.fetch(sql, *args)
+            customer_id = await accounts_queries.customer_id(db, user)
+            if customer_id is None:
+                return []
+        rows: list[Any] = []
+        before_id = None
+        while len(rows) < limit:
+            page = await queries.list_orders(
+                db, customer_id=customer_id, status=status or None, before_id=before_id, limit=limit - len(rows)
+            )
+            rows += page.rows
+            if page.next is None:
+                break
+            before_id = page.next
+        return rows
 
     rows = [_row(r) for r in run(work)]
     show(rows, ["id", "customer", "service", "link", "quantity", "charge", "refunded", "status", "start_count",
@@ -102,7 +101,14 @@ def refills_list(
     """Refill requests, oldest first."""
 
     async def work(db: Database) -> list[Any]:
-        return await refills.list_refills(db, status)
+        rows: list[Any] = []
+        after_id = None
+        while True:
+            page = await queries.list_refills(db, status=status or None, after_id=after_id, limit=MAX_PAGE)
+            rows += page.rows
+            if page.next is None:
+                return rows
+            after_id = page.next
 
     rows = [
         {"id": r["id"], "order": r["order_id"], "customer": r["name"], "status": r["status"]} for r in run(work)

@@ -16,8 +16,8 @@ import typer
 from smmpanel.cli._common import console, err_console, fail, run, show
 from smmpanel.client import ClientError
 from smmpanel.db.connect import Database
-from smmpanel.providers import registry
 from smmpanel.money import MoneyError, format_units, parse_amount
+from smmpanel.providers import registry
 
 app = typer.Typer(help="Providers: upstream panels, manual and simulated fulfilment.", no_args_is_help=True)
 CALL_TIMEOUT = 15.0  # seconds per upstream call from the command line

@@ -85,6 +85,7 @@ ledger = Table(
     ),
     CheckConstraint("kind NOT IN ('charge', 'refund') OR order_id IS NOT NULL", name="order_money_has_order"),
     Index("ix_ledger_order_id", "order_id"),
+    Index("ix_ledger_customer_id_id", "customer_id", "id"),  # a customer's entries, newest first, by page
     # Idempotency is a unique constraint, not an `if`: an order is refunded at most once.
     Index(
         "uq_ledger_refund_order",
@@ -220,6 +221,7 @@ refills = Table(
     Column("next_check_at", BigInteger, nullable=True),
     Column("last_error", Text, nullable=True),
     CheckConstraint(_in("status", REFILL_STATUSES), name="status_known"),
+    Index("ix_refills_status_id", "status", "id"),  # refills in one status, by page
 )
 
 # The built-in simulated provider's own orders and refills (providers/simulated.py): its state is

@@ -25,16 +25,6 @@ class ResolveError(ValueError):
     pass
 
 
-async def held_orders(db: Database, limit: int = 500) -> list[Any]:
-    return await db.fetch(
-        "SELECT o.id, c.name AS customer, o.service_id, o.link, o.quantity, o.status, o.provider_id,"
-        " p.name AS provider, o.upstream_id, o.attempts, o.cancel_requested, o.last_error, o.updated_at"
-        " FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN providers p ON p.id = o.provider_id"
-        " WHERE o.dispatch = 'held' ORDER BY o.id LIMIT $1",
-        limit,
-    )
-
-
 async def _held(db: Database, order_id: int) -> Any:
     row = await db.fetchrow(
         "SELECT id, status, dispatch, upstream_id, cancel_requested FROM orders WHERE id = $1", order_id

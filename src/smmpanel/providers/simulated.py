@@ -25,8 +25,8 @@ from typing import Any
 
 from smmpanel.client import ApiError, Balance, ClientError, OrderStatus, Service
 from smmpanel.db.connect import Database
-from smmpanel.providers.base import FieldValue
 from smmpanel.money import charge_units, parse_amount, to_decimal
+from smmpanel.providers.base import FieldValue
 
 INCORRECT_SERVICE = "Incorrect service ID"
 INCORRECT_LINK = "Incorrect link"

@@ -15,8 +15,8 @@ from smmpanel.catalog import services
 from smmpanel.catalog.importing import ImportRefused, Outcome, Pricing, import_services, pick
 from smmpanel.catalog.sync import Change, SyncResult, fetch_services, sync_all
 from smmpanel.db.connect import Database
-from smmpanel.providers import registry
 from smmpanel.money import parse_amount
+from smmpanel.providers import registry
 from tests.conftest import Panel
 
 COLUMNS = ("name, type, category, rate, min, max, refill_days, cancel, dripfeed, provider_dripfeed, description,"

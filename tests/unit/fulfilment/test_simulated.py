@@ -6,8 +6,8 @@ import pytest
 
 from smmpanel.fulfilment.dripfeed import delivered, settlement
 from smmpanel.fulfilment.forwarding import refill_status
-from smmpanel.providers.simulated import progress
 from smmpanel.fulfilment.tracking import ours
+from smmpanel.providers.simulated import progress
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,30 @@
+"""Indexes for keyset pages: a customer's ledger newest first (ledger: customer_id, id) and refills by
+status in id order (refills: status, id). On SQLite an index on customer_id already ends in the rowid; on
+PostgreSQL it does not, so without these a page would sort every row of the customer or the status.
+
+0004 is reserved for the website's tables: once it lands, this revises 0004 instead of 0003 (one head).
+
+Revision ID: 0005
+Revises: 0003
+"""
+
+from alembic import op
+
+revision = '0005'
+down_revision = '0003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('ledger', schema=None) as batch_op:
+        batch_op.create_index('ix_ledger_customer_id_id', ['customer_id', 'id'], unique=False)
+    with op.batch_alter_table('refills', schema=None) as batch_op:
+        batch_op.create_index('ix_refills_status_id', ['status', 'id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('refills', schema=None) as batch_op:
+        batch_op.drop_index('ix_refills_status_id')
+    with op.batch_alter_table('ledger', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_customer_id_id')

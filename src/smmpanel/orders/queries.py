@@ -1,0 +1,80 @@
+"""Read queries over orders and refills, for the operator's CLI today and the website and console next.
+
+Every listing is a keyset page (db/pages.py): newest first by `before_id` for orders (the index that ends in
+`id` for each filter: the primary key, ix_orders_customer_id_id, ix_orders_status_id), oldest first by
+`after_id` for work queues (held orders, refills: ix_refills_status_id). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from smmpanel.db.connect import Database, Row
+from smmpanel.db.pages import Page, cut, page_limit
+
+_ORDER_COLUMNS = (
+    "SELECT o.id, c.name AS customer, o.customer_id, o.service_id, o.link, o.quantity, o.charge, o.refunded,"
+    " o.status, o.start_count, o.remains, o.cancel_requested, o.created_at, p.name AS provider, o.upstream_id,"
+    " o.dispatch, o.attempts, o.last_error, o.updated_at"
+    " FROM orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN providers p ON p.id = o.provider_id"
+)
+
+
+async def list_orders(
+    db: Database,
+    *,
+    customer_id: int | None = None,
+    status: str | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> Page:
+    """Orders newest first, optionally one customer's and/or in one status; the page after `before_id`."""
+    limit = page_limit(limit)
+    where: list[str] = []
+    args: list[object] = []
+    if customer_id is not None:
+        args.append(customer_id)
+        where.append(f"o.customer_id = ${len(args)}")
+    if status is not None:
+        args.append(status)
+        where.append(f"o.status = ${len(args)}")
+    if before_id is not None:
+        args.append(before_id)
+        where.append(f"o.id < ${len(args)}")
+    args.append(limit + 1)
+    sql = _ORDER_COLUMNS + (" WHERE " + " AND ".join(where) if where else "")
+    sql += f" ORDER BY o.id DESC LIMIT ${len(args)}"
+    return cut(await db.fetch(sql, *args), limit)
+
+
+async def held_orders(db: Database, *, after_id: int | None = None, limit: int = 500) -> Page:
+    """Orders waiting for the operator (dispatch `held`), oldest first."""
+    limit = page_limit(limit)
+    return cut(
+        await db.fetch(
+            _ORDER_COLUMNS + " WHERE o.dispatch = 'held' AND o.id > $1 ORDER BY o.id LIMIT $2",
+            after_id or 0,
+            limit + 1,
+        ),
+        limit,
+    )
+
+
+async def count_orders(db: Database) -> int:
+    return int(await db.fetchval("SELECT COUNT(*) FROM orders"))
+
+
+async def list_refills(
+    db: Database, *, status: str | None = None, after_id: int | None = None, limit: int = 100
+) -> Page:
+    """Refill requests oldest first, optionally in one status, with the customer's name."""
+    limit = page_limit(limit)
+    sql = (
+        "SELECT r.id, r.order_id, r.customer_id, c.name, r.status, r.created_at, r.updated_at FROM refills r"
+        " JOIN customers c ON c.id = r.customer_id WHERE r.id > $1"
+    )
+    args: list[object] = [after_id or 0]
+    if status is not None:
+        args.append(status)
+        sql += " AND r.status = $2"
+    args.append(limit + 1)
+    rows: list[Row] = await db.fetch(sql + f" ORDER BY r.id LIMIT ${len(args)}", *args)
+    return cut(rows, limit)
