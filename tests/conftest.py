@@ -1,7 +1,7 @@
 """Real databases and a real HTTP server for every test.
 
-The backend comes from SMMPANEL_DATABASE_URL: unset or `sqlite:…` → SQLite files; `postgresql://…` → that
-server, where each test gets its own database, cloned from a migrated template, and drops it afterwards.
+The backend comes from SMMPANEL_DATABASE_URL (tests/common/databases.py makes every database): each test
+gets its own, cloned from a migrated template.
 The panel runs in uvicorn on a loopback port in a thread; helpers run database work on that server's own
 event loop, through the same connection the app uses.
 """
@@ -9,8 +9,6 @@ event loop, through the same connection the app uses.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import socket
 import threading
 import uuid
@@ -19,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 
@@ -27,55 +24,25 @@ from smmpanel.accounts import customers
 from smmpanel.catalog import services
 from smmpanel.config import Settings
 from smmpanel.db.connect import Database, connect
-from smmpanel.db.migrate import upgrade
 from smmpanel.money import parse_amount
 from smmpanel.server import app_for
+from tests.common.databases import clone, migrated_template
 
 T = TypeVar("T")
-BACKEND_URL = os.environ.get("SMMPANEL_DATABASE_URL", "sqlite:")
-POSTGRES = BACKEND_URL.startswith("postgres")
-
-
-def _pg_admin(url: str) -> psycopg.Connection[Any]:
-    return psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
-
-
-def _pg_url(name: str) -> str:
-    base, _, _ = BACKEND_URL.rpartition("/")
-    return f"{base}/{name}"
 
 
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database to clone (migrations run once per test run)."""
-    if POSTGRES:
-        name = f"smmpanel_tpl_{uuid.uuid4().hex[:10]}"
-        with _pg_admin(BACKEND_URL) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        upgrade(_pg_url(name))
-        yield name
-        with _pg_admin(BACKEND_URL) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        path = tmp_path_factory.mktemp("template") / "template.db"
-        upgrade(f"sqlite:///{path}")
-        yield str(path)
+    with migrated_template(tmp_path_factory.mktemp("template")) as made:
+        yield made
 
 
 @pytest.fixture
 def db_url(template: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for one test."""
-    if POSTGRES:
-        name = f"smmpanel_t_{uuid.uuid4().hex[:12]}"
-        with _pg_admin(BACKEND_URL) as admin:
-            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        yield _pg_url(name)
-        with _pg_admin(BACKEND_URL) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        path = tmp_path / "panel.db"
-        shutil.copy(template, path)
-        yield f"sqlite:///{path}"
+    with clone(template, tmp_path, "panel") as url:
+        yield url
 
 
 class Panel:

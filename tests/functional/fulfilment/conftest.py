@@ -3,12 +3,12 @@ every `add` it receives, a second panel as a real upstream, and helpers to run e
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from smmpanel.db.connect import Database
 from smmpanel.fulfilment.context import EngineConfig
 from smmpanel.fulfilment.engine import Engine
 from smmpanel.providers import registry
-from tests.conftest import BACKEND_URL, POSTGRES, Panel, _pg_admin, _pg_url
+from tests.common.databases import clone
+from tests.conftest import Panel
 
 Reply = tuple[int, bytes, float]  # HTTP status, body, seconds to sleep before answering
 Script = Callable[[dict[str, str]], Reply]
@@ -150,30 +151,19 @@ def order_row(panel: Panel, order_id: int) -> dict[str, Any]:
 @pytest.fixture
 def make_panel(template: str, tmp_path: Path) -> Iterator[Callable[..., Panel]]:
     """Start extra panels, each with its own fresh database (a second panel is the upstream)."""
-    started: list[tuple[Panel, str | None]] = []
+    started: list[Panel] = []
+    with ExitStack() as databases:
 
-    def make(**settings: Any) -> Panel:
-        if POSTGRES:
-            name = f"smmpanel_t_{uuid.uuid4().hex[:12]}"
-            with _pg_admin(BACKEND_URL) as admin:
-                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-            url = _pg_url(name)
-        else:
-            name = None
-            path = tmp_path / f"panel-{uuid.uuid4().hex[:6]}.db"
-            shutil.copy(template, path)
-            url = f"sqlite:///{path}"
-        values = {"database_url": url, "run_worker": False, "refill_cooldown_hours": 0} | settings
-        panel = Panel(url, Settings(**values))
-        started.append((panel, name))
-        return panel
+        def make(**settings: Any) -> Panel:
+            url = databases.enter_context(clone(template, tmp_path, "panel"))
+            values = {"database_url": url, "run_worker": False, "refill_cooldown_hours": 0} | settings
+            panel = Panel(url, Settings(**values))
+            started.append(panel)
+            return panel
 
-    yield make
-    for panel, name in started:
-        try:
-            assert panel.audit() == [], "the books must balance"
-        finally:
-            panel.stop()
-            if name:
-                with _pg_admin(BACKEND_URL) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield make
+        for panel in started:
+            try:
+                assert panel.audit() == [], "the books must balance"
+            finally:
+                panel.stop()

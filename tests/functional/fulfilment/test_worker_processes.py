@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from tests.conftest import POSTGRES, Panel
+from tests.common.databases import POSTGRES
+from tests.conftest import Panel
 from tests.functional.fulfilment.conftest import Upstream, add_provider, order_row
 
 
