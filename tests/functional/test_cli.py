@@ -22,7 +22,6 @@ from smmpanel.accounts.callers import CALLER_TTL
 from smmpanel.api import errors
 from smmpanel.db.connect import connect
 from smmpanel.db.migrate import alembic_config
-from smmpanel.orders.types import ORDER_TYPES
 from tests.conftest import Panel
 
 BALANCE = {"balance": "10.00000", "currency": "USD"}
@@ -233,7 +232,10 @@ def test_services(panel: Panel) -> None:
         "1",
         "--max",
         "2",
-        message="unknown type 'default'; one of: " + ", ".join(ORDER_TYPES),
+        message="unknown type 'default'; one of: Default, Package, SEO, Custom Comments, Custom Comments Package,"
+        " Mentions, Mentions with Hashtags, Mentions Custom List, Mentions Hashtag, Mentions User Followers,"
+        " Mentions Media Likers, Comment Likes, Poll, Comment Replies, Invites from Groups, Subscriptions,"
+        " Web Traffic",
     )
     refused(
         url,

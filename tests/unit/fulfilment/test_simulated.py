@@ -28,10 +28,15 @@ def test_progress(order_id: int, link: str, step: int, canceled: int | None, exp
     assert progress(order_id, link, 1000, step, canceled) == expected
 
 
-def test_progress_is_deterministic() -> None:
-    assert [progress(i, "l", 100, s, None) for i in range(20) for s in range(4)] == [
-        progress(i, "l", 100, s, None) for i in range(20) for s in range(4)
-    ]
+def test_progress_over_the_steps() -> None:
+    """Pending, then half delivered, then final at FINAL_STEP (2) and unchanged after; order ids ending in 7
+    end Partial with (1 + id % 4) tenths undelivered."""
+    assert [progress(1, "l", 100, s, None) for s in range(5)] == [
+        ("Pending", 100), ("In progress", 50), ("Completed", 0), ("Completed", 0), ("Completed", 0)
+    ]  # fmt: skip
+    assert [progress(7, "l", 100, s, None) for s in range(5)] == [
+        ("Pending", 100), ("In progress", 50), ("Partial", 40), ("Partial", 40), ("Partial", 40)
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
