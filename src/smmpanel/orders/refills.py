@@ -8,7 +8,6 @@ SMMPANEL_REFILL_COOLDOWN_HOURS) since completion or since the last refill reques
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from smmpanel.accounts.keys import Caller
 from smmpanel.api import errors
@@ -82,16 +81,6 @@ async def refill_status(db: Database, caller: Caller, value: object) -> str:
     if status is None:
         raise ApiError(errors.REFILL_NOT_FOUND)
     return str(status)
-
-
-async def list_refills(db: Database, status: str | None = None) -> list[Any]:
-    sql = (
-        "SELECT r.id, r.order_id, c.name, r.status, r.created_at, r.updated_at FROM refills r"
-        " JOIN customers c ON c.id = r.customer_id"
-    )
-    if status:
-        return await db.fetch(sql + " WHERE r.status = $1 ORDER BY r.id", status)
-    return await db.fetch(sql + " ORDER BY r.id")
 
 
 async def set_refill_status(db: Database, refill_id: int, status: str) -> None:
