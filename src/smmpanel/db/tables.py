@@ -201,6 +201,13 @@ orders = Table(
     Index("ix_orders_customer_id_id", "customer_id", "id"),
     Index("ix_orders_customer_id_service_id_link", "customer_id", "service_id", "link"),
     Index("ix_orders_status_id", "status", "id"),
+    # the operator's queue of held orders, by page: holds only the held rows, so `add` never writes to it
+    Index(
+        "ix_orders_held_id",
+        "id",
+        sqlite_where=text("dispatch = 'held'"),
+        postgresql_where=text("dispatch = 'held'"),
+    ),
     Index("ix_orders_dispatch_next_attempt_at", "dispatch", "next_attempt_at"),
     Index("ix_orders_provider_id_next_check_at", "provider_id", "next_check_at"),
     # an upstream order id belongs to one of our orders only: a second record of the same id is refused
