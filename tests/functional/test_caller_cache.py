@@ -39,7 +39,7 @@ def test_suspend_and_revoke_in_process_count_at_once(panel: Panel) -> None:
     assert panel.api(key=key, action="balance") == INVALID
 
 
-def test_raw_sql_through_the_panel_counts_at_once(panel: Panel) -> None:
+def test_raw_sql_counts_once_the_cache_is_told(panel: Panel) -> None:
     key = panel.customer("5", name="bob")
     assert panel.balance(key) == "5.00000"
     panel.execute("UPDATE customers SET status = 'suspended' WHERE name = 'bob'")
