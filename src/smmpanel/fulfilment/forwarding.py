@@ -25,6 +25,7 @@ from typing import Any
 from smmpanel.client import ApiError, ClientError, TransportError
 from smmpanel.fulfilment.classify import is_missing_order
 from smmpanel.fulfilment.context import Context, log
+from smmpanel.orders import lifecycle
 
 REFILL_STATUS = {
     "pending": "Pending", "awaiting": "Pending", "queued": "Pending",
@@ -48,29 +49,22 @@ def _lock(ctx: Context) -> str:
 
 
 async def reap(ctx: Context) -> None:
-    held = await ctx.db.execute(
-        "UPDATE refills SET forward = 'held', last_error = $1 WHERE forward = 'sending' AND next_check_at < $2",
-        "the worker stopped while forwarding the refill; outcome unknown: check upstream",
-        ctx.now() - ctx.config.lease,
-    )
+    reason = "the worker stopped while forwarding the refill; outcome unknown: check upstream"
+    held = await lifecycle.hold_orphaned_refills(ctx.db, reason, claimed_before=ctx.now() - ctx.config.lease)
     if held:
         log("reap", f"held {held} refill(s) left mid-forward", level=logging.WARNING)
 
 
 async def _set_refill(ctx: Context, refill_id: int, forward: str, **values: Any) -> None:
-    sets = ", ".join(f"{k} = ${i + 4}" for i, k in enumerate(values))
-    await ctx.db.execute(
-        f"UPDATE refills SET forward = $2, updated_at = $3{', ' + sets if sets else ''} WHERE id = $1"
-        " AND forward = 'sending'",
-        refill_id, forward, ctx.now(), *values.values(),
-    )  # fmt: skip
+    """sending → `forward` (our claim), through the status machine."""
+    await lifecycle.forward_refill(ctx.db, refill_id, lifecycle.FORWARD_SENDING, forward, now=ctx.now(), **values)
 
 
 async def _forward_refill(ctx: Context, row: Any) -> None:
     refill_id = int(row["id"])
     provider = await ctx.provider(int(row["provider_id"]))
     if provider is None:
-        await _set_refill(ctx, refill_id, "queued")
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_QUEUED)
         return
     upstream = int(row["upstream_id"])
     try:
@@ -80,27 +74,23 @@ async def _forward_refill(ctx: Context, row: Any) -> None:
     except Exception as exc:  # an adapter crash: outcome unknown
         answer = ClientError(f"{type(exc).__name__}: {exc}")
     if isinstance(answer, int):
-        await _set_refill(ctx, refill_id, "sent", upstream_id=answer, next_check_at=ctx.now(), last_error=None)
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_SENT, upstream_id=answer, next_check_at=ctx.now(), last_error=None)
         log("forward", f"refill sent upstream as {answer}", refill=refill_id)
     elif isinstance(answer, TransportError):
-        await _set_refill(ctx, refill_id, "queued", last_error=str(answer)[:1000])
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_QUEUED, last_error=str(answer))
     elif isinstance(answer, ApiError):
-        await _set_refill(ctx, refill_id, "failed", last_error=f"refused: {answer.text}"[:1000])
-        await ctx.db.execute(
-            "UPDATE refills SET status = 'Rejected', updated_at = $2 WHERE id = $1 AND status IN ('Pending',"
-            " 'In progress')",
-            refill_id, ctx.now(),
-        )  # fmt: skip
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_FAILED, last_error=f"refused: {answer.text}")
+        await lifecycle.move_refill(ctx.db, refill_id, "Rejected")
         log("forward", f"refill refused upstream: {answer.text}", refill=refill_id)
     else:
-        await _set_refill(ctx, refill_id, "held", last_error=f"outcome unknown: {answer}"[:1000])
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_HELD, last_error=f"outcome unknown: {answer}")
         log("forward", f"refill held: {answer}", refill=refill_id, level=logging.WARNING)
 
 
 async def _follow_refills(ctx: Context) -> None:
     rows = await ctx.db.fetch(
         "UPDATE refills SET next_check_at = $1 + $3 WHERE id IN (SELECT r.id FROM refills r WHERE"
-        " r.forward = 'sent' AND r.status IN ('Pending', 'In progress') AND r.next_check_at <= $1"
+        f" r.forward = '{lifecycle.FORWARD_SENT}' AND r.{lifecycle.REFILL_ACTIVE_SQL} AND r.next_check_at <= $1"
         f" ORDER BY r.id LIMIT $2{_lock(ctx)}) RETURNING id, order_id, upstream_id, status",
         ctx.now(), ctx.config.batch, ctx.config.check_every,
     )  # fmt: skip
@@ -121,22 +111,19 @@ async def _follow_refills(ctx: Context) -> None:
             answer = answers.get(int(row["upstream_id"]))
             status = refill_status(answer) if isinstance(answer, str) else None
             if isinstance(answer, ClientError):
-                await ctx.db.execute(
-                    "UPDATE refills SET forward = 'held', last_error = $2 WHERE id = $1 AND forward = 'sent'",
-                    row["id"], f"the provider answers {answer}",
+                await lifecycle.forward_refill(
+                    ctx.db, int(row["id"]), lifecycle.FORWARD_SENT, lifecycle.FORWARD_HELD, now=ctx.now(),
+                    last_error=f"the provider answers {answer}",
                 )  # fmt: skip
             elif status and status != row["status"]:
-                await ctx.db.execute(
-                    "UPDATE refills SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4",
-                    row["id"], status, ctx.now(), row["status"],
-                )  # fmt: skip
+                await lifecycle.move_refill(ctx.db, int(row["id"]), status, expected=row["status"])
 
 
 async def _forward_cancels(ctx: Context) -> None:
     rows = await ctx.db.fetch(
         "UPDATE orders SET cancel_forwarded = TRUE WHERE NOT cancel_forwarded AND id IN (SELECT id FROM orders"
-        " WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = 'sent' AND status IN ('Processing',"
-        f" 'In progress') ORDER BY id LIMIT $1{_lock(ctx)}) RETURNING id, provider_id, upstream_id",
+        f" WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = '{lifecycle.SENT}'"
+        f" AND {lifecycle.IN_FLIGHT_SQL} ORDER BY id LIMIT $1{_lock(ctx)}) RETURNING id, provider_id, upstream_id",
         ctx.config.batch,
     )  # fmt: skip
     by_provider: dict[int, list[Any]] = defaultdict(list)
@@ -169,15 +156,11 @@ async def _forward_cancels(ctx: Context) -> None:
 async def run(ctx: Context) -> None:
     """Forward cancels, forward queued refills, follow forwarded refills."""
     await _forward_cancels(ctx)
-    rows = await ctx.db.fetch(
-        "UPDATE refills SET forward = 'sending', next_check_at = $1 WHERE id IN (SELECT r.id FROM refills r"
-        f" WHERE r.forward = 'queued' ORDER BY r.id LIMIT $2{_lock(ctx)}) RETURNING id, order_id",
-        ctx.now(), ctx.config.batch,
-    )  # fmt: skip
+    rows = await lifecycle.claim_refills(ctx.db, ctx.now(), ctx.config.batch)
     for row in rows:
         order = await ctx.db.fetchrow("SELECT provider_id, upstream_id FROM orders WHERE id = $1", row["order_id"])
         if order is None or order[0] is None or order[1] is None:  # nothing upstream to refill: the operator's
-            await _set_refill(ctx, int(row["id"]), "held", last_error="the order has no upstream id")
+            await _set_refill(ctx, int(row["id"]), lifecycle.FORWARD_HELD, last_error="the order has no upstream id")
             continue
         await _forward_refill(ctx, {"id": row["id"], "provider_id": order[0], "upstream_id": order[1]})
     await _follow_refills(ctx)

@@ -49,8 +49,8 @@ UPSTREAM_STATUS = {
     "refunded": "Canceled",
 }
 _CLAIM = (
-    "UPDATE orders SET next_check_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = 'sent'"
-    " AND status IN ('Processing', 'In progress') AND provider_id IS NOT NULL AND upstream_id IS NOT NULL"
+    f"UPDATE orders SET next_check_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = '{lifecycle.SENT}'"
+    f" AND {lifecycle.IN_FLIGHT_SQL} AND provider_id IS NOT NULL AND upstream_id IS NOT NULL"
     " AND (next_check_at IS NULL OR next_check_at <= $1) ORDER BY next_check_at LIMIT $2{lock})"
     " RETURNING id, provider_id, upstream_id, status, start_count, remains, quantity, quiet_checks"
 )
@@ -74,12 +74,9 @@ async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) ->
     changed = False
     if isinstance(answer, ClientError):
         if is_missing_order(answer):
-            held = await ctx.db.execute(
-                "UPDATE orders SET dispatch = 'held', last_error = $2, updated_at = $3 WHERE id = $1"
-                " AND dispatch = 'sent'",
-                order_id, f"the provider answers {answer}: check upstream, then resolve", ctx.now(),
-            )  # fmt: skip
-            ctx.counts["held"] += held
+            reason = f"the provider answers {answer}: check upstream, then resolve"
+            if await lifecycle.hold(ctx.db, order_id, reason, now=ctx.now()):
+                ctx.counts["held"] += 1
             log("track", f"held: {answer}", order=order_id, level=logging.WARNING)
             return None
         log("track", f"per-order error: {answer}", order=order_id, level=logging.WARNING)
