@@ -144,7 +144,8 @@ def settle(status: str, *, quantity: int, charge: int, refunded: int, remains: i
 @dataclass(frozen=True)
 class DispatchChange:
     """The dispatch side of a status move: the order must be in one of `from_states` (and, when `worker` is
-    given, still claimed by it); it ends in `to` with `error` as its last_error and its claim released."""
+    given, still claimed by it); it ends in `to` with `error` as its last_error. `claimed_by` stays as the
+    record of the worker that last claimed the order."""
 
     from_states: tuple[str, ...]
     to: str
@@ -190,7 +191,7 @@ async def move(
                 raise TransitionError(f"order {order_id} is {old_dispatch or 'handled by hand'}, not dispatchable")
             if dispatch.worker is not None and claimed_by != dispatch.worker:
                 raise TransitionError(f"order {order_id} is no longer claimed by {dispatch.worker}")
-            sets = ", dispatch = $9, last_error = $10, claimed_by = NULL, claimed_at = NULL"
+            sets = ", dispatch = $9, last_error = $10"
             where += " AND dispatch = $11" + (" AND claimed_by = $12" if dispatch.worker is not None else "")
             args = [dispatch.to, _clip(dispatch.error), old_dispatch]
             if dispatch.worker is not None:
@@ -247,7 +248,7 @@ async def mark_sent(
     upstream_id) index refuses a second record of one upstream order (the driver's IntegrityError)."""
     changed = await db.execute(
         f"UPDATE orders SET dispatch = '{SENT}', provider_id = $3, upstream_id = $4, last_error = NULL,"
-        " next_check_at = $5, quiet_checks = 0, claimed_by = NULL, claimed_at = NULL, updated_at = $6" + _MINE,
+        " next_check_at = $5, quiet_checks = 0, updated_at = $6" + _MINE,
         order_id, worker, provider_id, upstream_id, next_check_at, now,
     )  # fmt: skip
     return changed == 1
