@@ -44,12 +44,13 @@ from smmpanel.orders import lifecycle
 
 _UNIQUE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 NO_QUANTITY_TYPES = ("Package", "Custom Comments Package", "Subscriptions")
+MAX_UPSTREAM_ID = 2**63 - 1  # a BIGINT column: an id beyond it is a bad answer, never an exception
 _ORPHANED = "the worker stopped in the middle of dispatch; outcome unknown: check upstream, then resolve"
 
 
-async def claim(ctx: Context, limit: int) -> list[Any]:
-    """Claim up to `limit` due orders for this worker in ONE statement; committed on return."""
-    return await lifecycle.claim_queued(ctx.db, ctx.worker, ctx.now(), limit)
+async def claim(ctx: Context, provider_id: int, limit: int) -> list[Any]:
+    """Claim up to `limit` due orders of one provider for this worker in ONE statement; committed on return."""
+    return await lifecycle.claim_queued(ctx.db, ctx.worker, ctx.now(), limit, provider_id)
 
 
 async def reap(ctx: Context) -> int:
@@ -79,6 +80,8 @@ def add_arguments(order: Any, service: Any) -> tuple[int, dict[str, Any], dict[s
     if runs:
         fields["runs"], fields["interval"] = int(runs), int(order["interval"])
     for name, value in stored.items():
+        if value is None:  # an optional field not given (a subscription without expiry): not sent at all
+            continue
         if isinstance(value, list):
             value = [str(v) for v in value] if name in LIST_FIELDS else "\n".join(map(str, value))
         elif not isinstance(value, (str, int)) or isinstance(value, bool):
@@ -108,20 +111,34 @@ async def _send(ctx: Context, provider_id: int, service: Any, order: Any) -> tup
     except (TypeError, ValueError) as exc:
         return None, Decision(Action.HOLD, f"cannot build the upstream order: {exc}", warn=True)
     try:
-        upstream_id = await asyncio.wait_for(
-            provider.add(upstream_service, extra=extra or None, **fields), ctx.config.timeout * 2 + 5
-        )
-    except TimeoutError as exc:
-        return None, Decision(Action.HOLD, f"outcome unknown (no answer at all): {exc}")
+        upstream_id = await ctx.call(provider.add(upstream_service, extra=extra or None, **fields))
+    except TimeoutError:
+        return None, Decision(Action.HOLD, f"outcome unknown: no complete answer within {ctx.deadline:g} s")
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # the classification decides; unknown exceptions hold
         return None, classify.classify(exc)
+    if not 1 <= upstream_id <= MAX_UPSTREAM_ID:
+        return None, Decision(Action.HOLD, f"the provider answered an order id out of range ({str(upstream_id)[:30]})")
     return upstream_id, classify.SUCCESS
 
 
 async def dispatch_one(ctx: Context, order: Any) -> str:
-    """Send one claimed order and record what happened; returns the outcome counted for the cycle."""
+    """Send one claimed order and record what happened; returns the outcome counted for the cycle.
+
+    Whatever goes wrong after the claim (a bad answer that breaks recording, a database error), the order
+    ends held with the reason — never left claimed under a live worker, where no reap would find it."""
+    try:
+        return await _dispatch_one(ctx, order)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        reason = f"internal error while recording the dispatch ({type(exc).__name__}: {exc}); check upstream, then resolve"
+        log("dispatch", reason, order=int(order["id"]), level=logging.ERROR)
+        return await hold(ctx, int(order["id"]), reason)
+
+
+async def _dispatch_one(ctx: Context, order: Any) -> str:
     order_id = int(order["id"])
     service = await _service(ctx, order["service_id"])
     provider_id = int(order["provider_id"])
@@ -196,11 +213,11 @@ async def fail(ctx: Context, order_id: int, reason: str) -> str:
     return "failed"
 
 
-async def run(ctx: Context, *, drain: bool) -> None:
-    """Claim and dispatch due orders, `concurrency` at a time; with `drain`, until none is due."""
+async def run(ctx: Context, provider_id: int, *, drain: bool) -> None:
+    """Claim and dispatch one provider's due orders, `concurrency` at a time; with `drain`, until none is due."""
     total = 0
     while total < ctx.config.batch or drain:
-        orders = await claim(ctx, ctx.config.concurrency)
+        orders = await claim(ctx, provider_id, ctx.config.concurrency)
         if not orders:
             return
         total += len(orders)

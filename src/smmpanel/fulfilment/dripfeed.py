@@ -34,6 +34,11 @@ _SETTLEABLE = (
     f" AND NOT EXISTS (SELECT 1 FROM orders c WHERE c.parent_id = p.id AND c.{lifecycle.ACTIVE_SQL})"
 )
 
+_CANCELED_PARENTS = (
+    f"SELECT id FROM orders WHERE dispatch = '{lifecycle.SCHEDULED}' AND cancel_requested"
+    f" AND {lifecycle.RUNNING_PARENT_SQL}"
+)
+
 
 def delivered(children: list[Any]) -> int:
     """Units delivered by a parent's finished children (over-delivery not counted); a pure function."""
@@ -64,6 +69,29 @@ async def run(ctx: Context) -> None:
     lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
     for parent in await ctx.db.fetch(_DUE.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease):
         await _run_one(ctx, parent)
+
+
+async def propagate_cancels(ctx: Context) -> None:
+    """A cancel accepted on a drip-feed parent reaches its runs still active: a queued run is canceled at
+    once (charged 0: nothing to refund), one already with the provider gets its own cancel request, which
+    forwarding carries upstream. The parent then settles Partial or Canceled with the right refund."""
+    now = ctx.now()
+    asked = await ctx.db.execute(
+        f"UPDATE orders SET cancel_requested = TRUE, updated_at = $1 WHERE parent_id IN ({_CANCELED_PARENTS})"
+        f" AND NOT cancel_requested AND {lifecycle.IN_FLIGHT_SQL}",
+        now,
+    )
+    if asked:
+        log("dripfeed", f"asked to cancel {asked} run(s) of canceled drip-feed orders")
+    queued = await ctx.db.fetch(
+        f"SELECT id FROM orders WHERE parent_id IN ({_CANCELED_PARENTS}) AND status = '{lifecycle.PENDING}'"
+    )
+    for row in queued:
+        try:
+            await lifecycle.move(ctx.db, int(row["id"]), lifecycle.CANCELED, expected=lifecycle.PENDING,
+                                 note="drip-feed canceled")  # fmt: skip
+        except lifecycle.TransitionError:  # claimed meanwhile: it is in flight now, and asked next cycle
+            continue
 
 
 async def settle(ctx: Context) -> None:

@@ -17,14 +17,14 @@ there, once). A cancel of a *held* order is left to the operator; one of a Pendi
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
+import re
 from typing import Any
 
 from smmpanel.client import ApiError, ClientError, TransportError
 from smmpanel.fulfilment.classify import is_missing_order
 from smmpanel.fulfilment.context import Context, log
+from smmpanel.money import balance_units, format_units
 from smmpanel.orders import lifecycle
 
 REFILL_STATUS = {
@@ -68,7 +68,7 @@ async def _forward_refill(ctx: Context, row: Any) -> None:
         return
     upstream = int(row["upstream_id"])
     try:
-        answer: int | ClientError = (await provider.refills([upstream]))[upstream]
+        answer: int | ClientError = (await ctx.call(provider.refills([upstream])))[upstream]
     except ClientError as exc:
         answer = exc
     except Exception as exc:  # an adapter crash: outcome unknown
@@ -87,102 +87,101 @@ async def _forward_refill(ctx: Context, row: Any) -> None:
         log("forward", f"refill held: {answer}", refill=refill_id, level=logging.WARNING)
 
 
-async def _follow_refills(ctx: Context) -> None:
-    rows = await ctx.db.fetch(
-        "UPDATE refills SET next_check_at = $1 + $3 WHERE id IN (SELECT r.id FROM refills r WHERE"
-        f" r.forward = '{lifecycle.FORWARD_SENT}' AND r.{lifecycle.REFILL_ACTIVE_SQL} AND r.next_check_at <= $1"
-        f" ORDER BY r.id LIMIT $2{_lock(ctx)}) RETURNING id, order_id, upstream_id, status",
-        ctx.now(), ctx.config.batch, ctx.config.check_every,
-    )  # fmt: skip
-    by_order: dict[int, list[Any]] = defaultdict(list)
+async def _follow_refills(ctx: Context, provider_id: int) -> None:
+    provider = await ctx.provider(provider_id)
+    if provider is None:
+        return
+    rows = await lifecycle.claim_forwarded_refills(ctx.db, ctx.now(), ctx.config.batch, ctx.config.check_every, provider_id)
+    if not rows:
+        return
+    try:
+        answers = await ctx.call(provider.refill_statuses([int(r["upstream_id"]) for r in rows]))
+    except Exception as exc:  # a read (a timeout included): ask again at the next check
+        log("forward", f"refill_status failed: {type(exc).__name__}: {exc}", provider=provider_id, level=logging.WARNING)
+        return
     for row in rows:
-        by_order[int(row["order_id"])].append(row)
-    for order_id, refills in by_order.items():
-        provider_id = await ctx.db.fetchval("SELECT provider_id FROM orders WHERE id = $1", order_id)
-        provider = None if provider_id is None else await ctx.provider(int(provider_id))
-        if provider is None:
-            continue
-        try:
-            answers = await provider.refill_statuses([int(r["upstream_id"]) for r in refills])
-        except Exception as exc:
-            log("forward", f"refill_status failed: {exc}", level=logging.WARNING)
-            continue
-        for row in refills:
-            answer = answers.get(int(row["upstream_id"]))
-            status = refill_status(answer) if isinstance(answer, str) else None
-            if isinstance(answer, ClientError):
-                await lifecycle.forward_refill(
-                    ctx.db, int(row["id"]), lifecycle.FORWARD_SENT, lifecycle.FORWARD_HELD, now=ctx.now(),
-                    last_error=f"the provider answers {answer}",
-                )  # fmt: skip
-            elif status and status != row["status"]:
-                await lifecycle.move_refill(ctx.db, int(row["id"]), status, expected=row["status"])
+        answer = answers.get(int(row["upstream_id"]))
+        status = refill_status(answer) if isinstance(answer, str) else None
+        if isinstance(answer, ClientError):
+            await lifecycle.forward_refill(
+                ctx.db, int(row["id"]), lifecycle.FORWARD_SENT, lifecycle.FORWARD_HELD, now=ctx.now(),
+                last_error=f"the provider answers {answer}",
+            )  # fmt: skip
+        elif status and status != row["status"]:
+            await lifecycle.move_refill(ctx.db, int(row["id"]), status, expected=row["status"])
 
 
-async def _forward_cancels(ctx: Context) -> None:
+async def _forward_cancels(ctx: Context, provider_id: int) -> None:
     rows = await ctx.db.fetch(
         "UPDATE orders SET cancel_forwarded = TRUE WHERE NOT cancel_forwarded AND id IN (SELECT id FROM orders"
-        f" WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = '{lifecycle.SENT}'"
+        f" WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = '{lifecycle.SENT}' AND provider_id = $2"
         f" AND {lifecycle.IN_FLIGHT_SQL} ORDER BY id LIMIT $1{_lock(ctx)}) RETURNING id, provider_id, upstream_id",
-        ctx.config.batch,
+        ctx.config.batch, provider_id,
     )  # fmt: skip
-    by_provider: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_provider[int(row["provider_id"])].append(row)
-    for provider_id, orders in by_provider.items():
-        provider = await ctx.provider(provider_id)
-        ids = [int(o["upstream_id"]) for o in orders]
-        try:
-            if provider is None:
-                raise TransportError("provider disabled")
-            answers: dict[int, bool | ClientError] = await provider.cancel(ids)
-        except ClientError as exc:
-            answers = dict.fromkeys(ids, exc)
-        for order in orders:
-            answer = answers.get(int(order["upstream_id"]))
-            if isinstance(answer, TransportError):  # nothing sent: try again next cycle
-                await ctx.db.execute("UPDATE orders SET cancel_forwarded = FALSE WHERE id = $1", order["id"])
-                continue
-            note = None if answer is True else f"cancel upstream: {answer}"
-            if answer is not True and isinstance(answer, ClientError) and is_missing_order(answer):
-                note = f"cancel upstream: {answer} (check the order upstream)"
-            await ctx.db.execute(
-                "UPDATE orders SET next_check_at = $2, last_error = COALESCE($3, last_error) WHERE id = $1",
-                order["id"], ctx.now(), note,
-            )  # fmt: skip
-            log("forward", "cancel sent" if note is None else note, order=int(order["id"]))
+    if not rows:
+        return
+    provider = await ctx.provider(provider_id)
+    ids = [int(o["upstream_id"]) for o in rows]
+    try:
+        if provider is None:
+            raise TransportError("provider disabled")
+        answers: dict[int, bool | ClientError] = await ctx.call(provider.cancel(ids))
+    except ClientError as exc:
+        answers = dict.fromkeys(ids, exc)
+    except TimeoutError:  # it may have arrived: tracking will see the outcome; a cancel is never charged
+        answers = dict.fromkeys(ids, ClientError(f"no complete answer within {ctx.deadline:g} s"))
+    for order in rows:
+        answer = answers.get(int(order["upstream_id"]))
+        if isinstance(answer, TransportError):  # nothing sent: try again next cycle
+            await ctx.db.execute("UPDATE orders SET cancel_forwarded = FALSE WHERE id = $1", order["id"])
+            continue
+        note = None if answer is True else f"cancel upstream: {answer}"
+        if answer is not True and isinstance(answer, ClientError) and is_missing_order(answer):
+            note = f"cancel upstream: {answer} (check the order upstream)"
+        await ctx.db.execute(
+            "UPDATE orders SET next_check_at = $2, last_error = COALESCE($3, last_error) WHERE id = $1",
+            order["id"], ctx.now(), None if note is None else lifecycle.one_line(note),
+        )  # fmt: skip
+        log("forward", "cancel sent" if note is None else note, order=int(order["id"]))
 
 
-async def run(ctx: Context) -> None:
-    """Forward cancels, forward queued refills, follow forwarded refills."""
-    await _forward_cancels(ctx)
-    rows = await lifecycle.claim_refills(ctx.db, ctx.now(), ctx.config.batch)
-    for row in rows:
-        order = await ctx.db.fetchrow("SELECT provider_id, upstream_id FROM orders WHERE id = $1", row["order_id"])
-        if order is None or order[0] is None or order[1] is None:  # nothing upstream to refill: the operator's
+async def run(ctx: Context, provider_id: int) -> None:
+    """Forward one provider's cancels and queued refills, and follow its forwarded refills."""
+    await _forward_cancels(ctx, provider_id)
+    for row in await lifecycle.claim_refills(ctx.db, ctx.now(), ctx.config.batch, provider_id):
+        upstream_id = await ctx.db.fetchval("SELECT upstream_id FROM orders WHERE id = $1", row["order_id"])
+        if upstream_id is None:  # nothing upstream to refill: the operator's
             await _set_refill(ctx, int(row["id"]), lifecycle.FORWARD_HELD, last_error="the order has no upstream id")
             continue
-        await _forward_refill(ctx, {"id": row["id"], "provider_id": order[0], "upstream_id": order[1]})
-    await _follow_refills(ctx)
+        await _forward_refill(ctx, {"id": row["id"], "provider_id": provider_id, "upstream_id": upstream_id})
+    await _follow_refills(ctx, provider_id)
 
 
-async def check_balances(ctx: Context) -> None:
-    """Store each provider's balance; warn the operator below its `low_balance`."""
-    rows = await ctx.db.fetch("SELECT id, name, low_balance FROM providers WHERE enabled AND kind <> 'manual'")
-    for row in rows:
-        provider = await ctx.provider(int(row["id"]))
-        if provider is None:
-            continue
-        try:
-            balance = await asyncio.wait_for(provider.balance(), ctx.config.timeout * 3 + 5)
-        except Exception as exc:
-            log("balance", f"balance check failed: {exc}", provider=row["name"], level=logging.WARNING)
-            continue
-        units = int(balance.balance.scaleb(5))  # truncates extra places; display only
-        await ctx.db.execute(
-            "UPDATE providers SET balance = $2, currency = $3, balance_checked_at = $4 WHERE id = $1",
-            row["id"], units, balance.currency or None, ctx.now(),
-        )  # fmt: skip
-        if row["low_balance"] is not None and units < int(row["low_balance"]):
-            log("balance", f"LOW BALANCE {balance.balance} {balance.currency}", provider=row["name"],
-                level=logging.WARNING)  # fmt: skip
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+async def check_balance(ctx: Context, provider_id: int) -> None:
+    """Store one provider's balance; warn the operator below its `low_balance`. A balance or currency that
+    cannot be believed (out of range, not an ISO code) is logged and not stored."""
+    row = await ctx.db.fetchrow("SELECT name, low_balance FROM providers WHERE id = $1", provider_id)
+    provider = await ctx.provider(provider_id)
+    if row is None or provider is None:
+        return
+    try:
+        balance = await ctx.call(provider.balance())
+        units = balance_units(balance.balance)
+    except Exception as exc:
+        log("balance", f"balance check failed: {type(exc).__name__}: {exc}", provider=row["name"], level=logging.WARNING)
+        return
+    currency = balance.currency.strip().upper() if balance.currency else None
+    if currency is not None and not _CURRENCY.fullmatch(currency):
+        log("balance", f"ignored a currency that is not an ISO code: {currency[:20]!r}", provider=row["name"],
+            level=logging.WARNING)  # fmt: skip
+        currency = None
+    await ctx.db.execute(
+        "UPDATE providers SET balance = $2, currency = $3, balance_checked_at = $4 WHERE id = $1",
+        provider_id, units, currency, ctx.now(),
+    )  # fmt: skip
+    if row["low_balance"] is not None and units < int(row["low_balance"]):
+        log("balance", f"LOW BALANCE {format_units(units)} {currency or ''}", provider=row["name"],
+            level=logging.WARNING)  # fmt: skip

@@ -37,6 +37,7 @@ unique refund row per order makes a second refund impossible even if a bug tried
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -211,8 +212,18 @@ async def move(
     return Outcome(order_id, status, new_remains, refund)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str, limit: int = 1000) -> str:
+    """Text from outside (an upstream's error, an exception) made safe for a log line or `last_error`:
+    control characters and line breaks become one space — no forged log lines — and it is cut to `limit`."""
+    text = _CONTROL.sub(" ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _clip(text: str | None) -> str | None:
-    return None if text is None else text[:1000]
+    return None if text is None else one_line(text)
 
 
 # Dispatch moves (fulfilment/dispatch.py drives them; fulfilment/resolve.py is the operator's way out) -----
@@ -221,7 +232,7 @@ _MINE = " WHERE id = $1 AND dispatch = '" + DISPATCHING + "' AND claimed_by = $2
 _CLAIM = (
     f"UPDATE orders SET status = '{PROCESSING}', dispatch = '{DISPATCHING}', claimed_by = $1, claimed_at = $2,"
     f" updated_at = $2 WHERE status = '{PENDING}' AND dispatch = '{QUEUED}' AND id IN ("
-    f"SELECT id FROM orders WHERE status = '{PENDING}' AND dispatch = '{QUEUED}'"
+    f"SELECT id FROM orders WHERE status = '{PENDING}' AND dispatch = '{QUEUED}' AND provider_id = $4"
     " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id + 0 LIMIT $3{lock})"
     " RETURNING id, service_id, provider_id, link, quantity, runs, interval, fields, attempts"
 )
@@ -234,10 +245,10 @@ def _lock(db: Database) -> str:
     return " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
 
 
-async def claim_queued(db: Database, worker: str, now: int, limit: int) -> list[Any]:
-    """queued/Pending → dispatching/Processing for up to `limit` due orders, in ONE statement (committed on
-    return); SKIP LOCKED lets several workers claim side by side on PostgreSQL."""
-    rows = await db.fetch(_CLAIM.format(lock=_lock(db)), worker, now, limit)
+async def claim_queued(db: Database, worker: str, now: int, limit: int, provider_id: int) -> list[Any]:
+    """queued/Pending → dispatching/Processing for up to `limit` due orders of one provider, in ONE
+    statement (committed on return); SKIP LOCKED lets several workers claim side by side on PostgreSQL."""
+    rows = await db.fetch(_CLAIM.format(lock=_lock(db)), worker, now, limit, provider_id)
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -375,12 +386,28 @@ async def move_refill(db: Database, refill_id: int, status: str, *, expected: st
     return await db.execute(sql, status, int(time.time()), refill_id) == 1
 
 
-async def claim_refills(db: Database, now: int, limit: int) -> list[Any]:
-    """forward queued → sending for up to `limit` refills, in one statement."""
+def _lock_refills(db: Database) -> str:
+    return " FOR UPDATE OF r SKIP LOCKED" if db.dialect == "postgresql" else ""
+
+
+async def claim_refills(db: Database, now: int, limit: int, provider_id: int) -> list[Any]:
+    """forward queued → sending for up to `limit` refills of one provider's orders, in one statement."""
     return await db.fetch(
         f"UPDATE refills SET forward = '{FORWARD_SENDING}', next_check_at = $1 WHERE id IN (SELECT r.id FROM"
-        f" refills r WHERE r.forward = '{FORWARD_QUEUED}' ORDER BY r.id LIMIT $2{_lock(db)}) RETURNING id, order_id",
-        now, limit,
+        f" refills r JOIN orders o ON o.id = r.order_id WHERE r.forward = '{FORWARD_QUEUED}' AND o.provider_id = $3"
+        f" ORDER BY r.id LIMIT $2{_lock_refills(db)})"
+        " RETURNING id, order_id",
+        now, limit, provider_id,
+    )  # fmt: skip
+
+
+async def claim_forwarded_refills(db: Database, now: int, limit: int, every: int, provider_id: int) -> list[Any]:
+    """Not a move: push the next check of up to `limit` forwarded, unfinished refills of one provider."""
+    return await db.fetch(
+        "UPDATE refills SET next_check_at = $1 + $3 WHERE id IN (SELECT r.id FROM refills r JOIN orders o"
+        f" ON o.id = r.order_id WHERE r.forward = '{FORWARD_SENT}' AND r.{REFILL_ACTIVE_SQL} AND o.provider_id = $4"
+        f" AND r.next_check_at <= $1 ORDER BY r.id LIMIT $2{_lock_refills(db)}) RETURNING id, upstream_id, status",
+        now, limit, every, provider_id,
     )  # fmt: skip
 
 
