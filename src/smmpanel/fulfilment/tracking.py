@@ -18,6 +18,8 @@ refunds exactly the undelivered part and a Canceled everything still unrefunded 
     Expired             Partial (remains)  (a subscription that ended: unused posts refunded)
     "Incorrect order ID" (per item)        → dispatch held: the provider does not know the order; the
                                              operator decides (never a blind refund)
+    an unreadable item, or counts out of   → dispatch held with the reason (remains within ±quantity,
+    range                                    start_count within BIGINT): never stored, never a crash
     anything else       unchanged, logged
 """
 
@@ -28,7 +30,7 @@ import logging
 import time
 from typing import Any
 
-from smmpanel.client import ClientError, OrderStatus
+from smmpanel.client import BadResponse, ClientError, OrderStatus
 from smmpanel.fulfilment.classify import is_missing_order
 from smmpanel.fulfilment.context import Context, log
 from smmpanel.orders import lifecycle
@@ -85,7 +87,7 @@ async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) ->
     order_id = int(order["id"])
     changed = False
     if isinstance(answer, ClientError):
-        if is_missing_order(answer):
+        if is_missing_order(answer) or isinstance(answer, BadResponse):  # unknown to it, or unbelievable
             reason = f"the provider answers {answer}: check upstream, then resolve"
             if await lifecycle.hold(ctx.db, order_id, reason, now=ctx.now()):
                 ctx.counts["held"] += 1
