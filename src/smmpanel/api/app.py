@@ -195,7 +195,11 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
             from smmpanel.fulfilment.context import EngineConfig
             from smmpanel.fulfilment.engine import start_in_process
 
-            config = EngineConfig(interval=settings.worker_interval, check_every=settings.worker_check_every)
+            config = EngineConfig(
+                interval=settings.worker_interval,
+                check_every=settings.worker_check_every,
+                max_check_every=settings.worker_max_check_every,
+            )
             engine = await start_in_process(database, config)
         try:
             yield
