@@ -8,11 +8,11 @@ fresh database from the migrations and fills it quickly (executemany / COPY) wit
 provider, one service, their orders, charge and deposit ledger rows (so the ledger audit is clean), then:
 
 1. tracking — `--orders` in-flight orders (dispatch 'sent', Processing / In progress, unique upstream ids,
-   all due) are checked by the engine's own step, `fulfilment.tracking.run`, called until it finds nothing
+   all due) are checked by the engine's own step, `fulfilment.tracking.run` (one provider), called until it finds nothing
    due (what the worker's cycles do, without the sleep between them): one multi-status call per 100
    orders; changes go through orders.lifecycle.move (Partial and Canceled refund).
    Target: the full pass in < 60 s.
-2. dispatch — `--dispatch` queued orders go through `fulfilment.dispatch.run(drain=True)`, the step of
+2. dispatch — `--dispatch` queued orders go through `fulfilment.dispatch.run(provider, drain=True)`, the step of
    `Engine.run_once`. The upstream counts `add` per link: duplicates must be 0. Target: >= 200 orders/s.
 
 Afterwards `smmpanel.accounts.ledger.audit` must find nothing. Every phase is bounded by `--timeout`.
@@ -228,9 +228,10 @@ async def phase_tracking(engine: Engine, tracked: int, timeout: float) -> dict[s
     started = time.perf_counter()
     deadline = started + timeout
     rounds = 0
+    (provider_id,) = await ctx.active_providers()
     while time.perf_counter() < deadline:
         rounds += 1
-        if not await tracking.run(ctx):
+        if not await tracking.run(ctx, provider_id):
             break
     seconds = time.perf_counter() - started
     counts = ctx.counts
@@ -268,7 +269,8 @@ async def phase_dispatch(engine: Engine, first: int, queued: int, upstream: str,
     ctx.counts = Counter()
     before = get_json(upstream + "/stats")
     started = time.perf_counter()
-    await asyncio.wait_for(dispatch.run(ctx, drain=True), timeout)
+    (provider_id,) = await ctx.active_providers()
+    await asyncio.wait_for(dispatch.run(ctx, provider_id, drain=True), timeout)
     seconds = time.perf_counter() - started
     after = get_json(upstream + "/stats")
     db = ctx.db

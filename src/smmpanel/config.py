@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     run_worker: bool = True  # `serve` runs the fulfilment engine in-process (the embedded set-up)
     worker_interval: float = 5.0  # seconds between engine cycles
     worker_check_every: int = 60  # seconds between status checks of an in-flight order (doubling when quiet)
+    worker_max_check_every: int = 900  # … up to this: a quiet order is still checked every 15 minutes
     log_level: str = "info"
 
 

@@ -29,7 +29,11 @@ def app_for(settings: Settings, db: Database | None = None) -> Starlette:
     """The API app, with the fulfilment engine running alongside when `settings.run_worker`."""
 
     def engine(database: Database) -> AbstractAsyncContextManager[object]:
-        config = EngineConfig(interval=settings.worker_interval, check_every=settings.worker_check_every)
+        config = EngineConfig(
+            interval=settings.worker_interval,
+            check_every=settings.worker_check_every,
+            max_check_every=settings.worker_max_check_every,
+        )
         return running_in_process(database, config)
 
     return create_app(settings, db, alongside=[engine] if settings.run_worker else [])

@@ -21,7 +21,10 @@ def worker(
     once: bool = typer.Option(False, "--once", help="Run one draining cycle and exit (tests, cron)"),
     concurrency: int = typer.Option(8, "--concurrency", min=1, help="Upstream calls in flight at once"),
     interval: float = typer.Option(5.0, "--interval", min=0.0, help="Seconds between cycles"),
-    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds for each upstream call"),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds for each read of an upstream answer"),
+    call_deadline: float | None = typer.Option(
+        None, "--call-deadline", min=0.1, help="Seconds an upstream call may take in all (default 2 × timeout + 5)"
+    ),
     lease: int = typer.Option(120, "--lease", min=0, help="Seconds before another worker's claim is orphaned"),
 ) -> None:
     """Run the fulfilment engine (on SQLite: only one worker, and not beside `serve` with its in-process one)."""
@@ -36,7 +39,11 @@ def worker(
     )
     url = database_url()
     ensure_schema(url)
-    config = EngineConfig(concurrency=concurrency, interval=interval, timeout=timeout, lease=lease)
+    settings = get_settings()
+    config = EngineConfig(
+        concurrency=concurrency, interval=interval, timeout=timeout, lease=lease, call_deadline=call_deadline,
+        check_every=settings.worker_check_every, max_check_every=settings.worker_max_check_every,
+    )  # fmt: skip
 
     async def main() -> None:
         db = await connect(url, pool_size=max(4, concurrency + 2))

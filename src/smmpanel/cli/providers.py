@@ -177,7 +177,7 @@ def balance(
             return {"provider": row["name"], "error": _scrub(f"{type(exc).__name__}: {exc}", row)}
         finally:
             await provider.aclose()
-        units = await registry.record_balance(db, int(row["id"]), answer)
+        units, _ = await registry.record_balance(db, int(row["id"]), answer)
         low = row["low_balance"]
         return {
             "provider": row["name"],

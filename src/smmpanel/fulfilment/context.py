@@ -8,29 +8,33 @@ stay warm); a changed providers row (new URL, key or step) reopens its adapter.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from smmpanel.db.connect import Database
+from smmpanel.orders.lifecycle import one_line
 from smmpanel.providers.base import Provider
 from smmpanel.providers.registry import open_provider
 
 logger = logging.getLogger("smmpanel.fulfilment")
+T = TypeVar("T")
 
 
 @dataclass
 class EngineConfig:
     concurrency: int = 8  # upstream calls in flight at once (dispatch), per worker
     interval: float = 5.0  # seconds between cycles of the loop
-    timeout: float = 30.0  # seconds: every upstream call (a dispatch claim outlives it: see lease)
+    timeout: float = 30.0  # seconds: every upstream read (a dispatch claim outlives it: see lease)
+    call_deadline: float | None = None  # seconds an upstream call may take in all; None: 2 × timeout + 5
     lease: int = 120  # seconds: a 'dispatching' claim older than this, from another worker, is held
     batch: int = 500  # orders looked at per step and cycle
     check_every: int = 60  # seconds between status checks of a busy in-flight order
-    max_check_every: int = 3600  # … growing to this for quiet orders
+    max_check_every: int = 900  # … growing to this for quiet orders: a quiet order is still seen every 15 min
     per_provider: int = 4  # concurrent status/refill calls per provider
     track_seconds: float = 10.0  # tracking keeps claiming full batches of due orders for up to this long
     balance_every: int = 60  # cycles between provider balance checks
@@ -43,7 +47,7 @@ def log(action: str, message: str, *, level: int = logging.INFO, **fields: Any) 
     """One structured line: `action=<step> k=v … message`; the same fields ride in `extra`."""
     if not logger.isEnabledFor(level):
         return
-    text = " ".join([f"action={action}", *(f"{k}={v}" for k, v in fields.items()), message])
+    text = " ".join([f"action={action}", *(f"{k}={v}" for k, v in fields.items()), one_line(message, 2000)])
     logger.log(level, text, extra={"action": action, **fields})
 
 
@@ -58,6 +62,21 @@ class Context:
 
     def now(self) -> int:
         return int(self.clock())
+
+    @property
+    def deadline(self) -> float:
+        """Seconds one upstream call may take in all — httpx's timeout bounds each read, not a dribble."""
+        deadline = self.config.call_deadline
+        return self.config.timeout * 2 + 5 if deadline is None else deadline
+
+    async def call(self, work: Awaitable[T]) -> T:
+        """An upstream call under the overall deadline (TimeoutError past it)."""
+        return await asyncio.wait_for(work, self.deadline)
+
+    async def active_providers(self) -> list[int]:
+        """The providers the engine works for: enabled, and not manual (the operator fulfils those)."""
+        rows = await self.db.fetch("SELECT id FROM providers WHERE enabled AND kind <> 'manual' ORDER BY id")
+        return [int(row[0]) for row in rows]
 
     async def provider(self, provider_id: int) -> Provider | None:
         """The live adapter of a provider; None when it is manual, disabled or gone."""

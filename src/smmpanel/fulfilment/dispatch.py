@@ -13,7 +13,7 @@ together, each change a compare-and-set whose row count is checked:
       └────────────────────────────────────────────────┘   │   │ 5xx, garbage) · claim expired (worker killed)
                                                            │   └────────────────────────▶ held  (Processing;
                    definite refusal that will never pass   │                                operator: resolve)
-                   (+ lifecycle.move Canceled: full refund)▼
+                   (Canceled + full refund, one transaction) ▼
                                                          failed  (Canceled, refunded once)
 
     scheduled: a drip-feed parent whose provider cannot drip-feed; dripfeed.py creates its child orders.
@@ -22,7 +22,8 @@ The sequence per order: claim and COMMIT → call the provider with no transacti
 outcome with `WHERE dispatch = 'dispatching' AND claimed_by = <me>`. If that CAS finds nothing, another
 worker decided the claim was orphaned and held the order; a late upstream id is then attached to the held
 order for the operator. The unique (provider_id, upstream_id) index refuses a second record of one
-upstream order. Classification of failures: classify.py.
+upstream order. Every move above is drawn and made in orders/lifecycle.py (a definite refusal cancels,
+refunds and marks the dispatch failed in one transaction); classification of failures: classify.py.
 """
 
 from __future__ import annotations
@@ -42,25 +43,14 @@ from smmpanel.fulfilment.context import Context, log
 from smmpanel.orders import lifecycle
 
 _UNIQUE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
-_RETURNING = " RETURNING id, service_id, provider_id, link, quantity, runs, interval, fields, attempts"
-_CLAIM = (
-    "UPDATE orders SET status = 'Processing', dispatch = 'dispatching', claimed_by = $1, claimed_at = $2,"
-    " updated_at = $2 WHERE status = 'Pending' AND dispatch = 'queued' AND id IN ("
-    "SELECT id FROM orders WHERE status = 'Pending' AND dispatch = 'queued'"
-    " AND (next_attempt_at IS NULL OR next_attempt_at <= $2) ORDER BY id + 0 LIMIT $3{lock})" + _RETURNING
-)
-# `id + 0`: find the due orders through the status/dispatch indexes and sort just them. With a plain `id`
-# PostgreSQL may walk the primary key from the oldest order and filter every finished one on the way (all
-# of them sit below the queue): 50 ms a claim at 100,000 orders, growing with the table.
-_MINE = " WHERE id = $1 AND dispatch = 'dispatching' AND claimed_by = $2"
 NO_QUANTITY_TYPES = ("Package", "Custom Comments Package", "Subscriptions")
+MAX_UPSTREAM_ID = 2**63 - 1  # a BIGINT column: an id beyond it is a bad answer, never an exception
+_ORPHANED = "the worker stopped in the middle of dispatch; outcome unknown: check upstream, then resolve"
 
 
-async def claim(ctx: Context, limit: int) -> list[Any]:
-    """Claim up to `limit` due orders for this worker in ONE statement; committed on return."""
-    lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
-    rows = await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.worker, ctx.now(), limit)
-    return sorted(rows, key=lambda r: r["id"])
+async def claim(ctx: Context, provider_id: int, limit: int) -> list[Any]:
+    """Claim up to `limit` due orders of one provider for this worker in ONE statement; committed on return."""
+    return await lifecycle.claim_queued(ctx.db, ctx.worker, ctx.now(), limit, provider_id)
 
 
 async def reap(ctx: Context) -> int:
@@ -68,17 +58,8 @@ async def reap(ctx: Context) -> int:
 
     On SQLite only one worker exists, so any claim not ours is orphaned (its worker died) whatever its age.
     """
-    reason = "the worker stopped in the middle of dispatch; outcome unknown: check upstream, then resolve"
-    sql = (
-        "UPDATE orders SET dispatch = 'held', last_error = $1, updated_at = $3 WHERE dispatch = 'dispatching'"
-        " AND claimed_by <> $2 AND status IN ('Pending', 'Processing', 'In progress')"
-    )
-    if ctx.config.single_worker:
-        held = await ctx.db.execute(sql + " AND $3 >= 0", reason, ctx.worker, ctx.now())
-    else:
-        held = await ctx.db.execute(
-            sql + " AND claimed_at <= $4", reason, ctx.worker, ctx.now(), ctx.now() - ctx.config.lease
-        )
+    before = None if ctx.config.single_worker else ctx.now() - ctx.config.lease
+    held = await lifecycle.hold_orphans(ctx.db, ctx.worker, _ORPHANED, now=ctx.now(), claimed_before=before)
     if held:
         log("reap", f"held {held} order(s) left mid-dispatch by a stopped worker", level=logging.WARNING)
         ctx.counts["held"] += held
@@ -99,6 +80,8 @@ def add_arguments(order: Any, service: Any) -> tuple[int, dict[str, Any], dict[s
     if runs:
         fields["runs"], fields["interval"] = int(runs), int(order["interval"])
     for name, value in stored.items():
+        if value is None:  # an optional field not given (a subscription without expiry): not sent at all
+            continue
         if isinstance(value, list):
             value = [str(v) for v in value] if name in LIST_FIELDS else "\n".join(map(str, value))
         elif not isinstance(value, (str, int)) or isinstance(value, bool):
@@ -128,20 +111,34 @@ async def _send(ctx: Context, provider_id: int, service: Any, order: Any) -> tup
     except (TypeError, ValueError) as exc:
         return None, Decision(Action.HOLD, f"cannot build the upstream order: {exc}", warn=True)
     try:
-        upstream_id = await asyncio.wait_for(
-            provider.add(upstream_service, extra=extra or None, **fields), ctx.config.timeout * 2 + 5
-        )
-    except TimeoutError as exc:
-        return None, Decision(Action.HOLD, f"outcome unknown (no answer at all): {exc}")
+        upstream_id = await ctx.call(provider.add(upstream_service, extra=extra or None, **fields))
+    except TimeoutError:
+        return None, Decision(Action.HOLD, f"outcome unknown: no complete answer within {ctx.deadline:g} s")
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # the classification decides; unknown exceptions hold
         return None, classify.classify(exc)
+    if not 1 <= upstream_id <= MAX_UPSTREAM_ID:
+        return None, Decision(Action.HOLD, f"the provider answered an order id out of range ({str(upstream_id)[:30]})")
     return upstream_id, classify.SUCCESS
 
 
 async def dispatch_one(ctx: Context, order: Any) -> str:
-    """Send one claimed order and record what happened; returns the outcome counted for the cycle."""
+    """Send one claimed order and record what happened; returns the outcome counted for the cycle.
+
+    Whatever goes wrong after the claim (a bad answer that breaks recording, a database error), the order
+    ends held with the reason — never left claimed under a live worker, where no reap would find it."""
+    try:
+        return await _dispatch_one(ctx, order)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        reason = f"internal error while recording the dispatch ({type(exc).__name__}: {exc}); check upstream, then resolve"
+        log("dispatch", reason, order=int(order["id"]), level=logging.ERROR)
+        return await hold(ctx, int(order["id"]), reason)
+
+
+async def _dispatch_one(ctx: Context, order: Any) -> str:
     order_id = int(order["id"])
     service = await _service(ctx, order["service_id"])
     provider_id = int(order["provider_id"])
@@ -164,30 +161,25 @@ async def dispatch_one(ctx: Context, order: Any) -> str:
     if decision.action is Action.RETRY:
         return await _retry(ctx, order, decision)
     if decision.action is Action.FAIL:
-        return await fail(ctx, order_id, decision.reason, dispatching=True)
+        return await fail(ctx, order_id, decision.reason)
     return await hold(ctx, order_id, decision.reason)
 
 
 async def _record_sent(ctx: Context, order_id: int, provider_id: int, upstream_id: int) -> str:
+    now = ctx.now()
     try:
-        changed = await ctx.db.execute(
-            "UPDATE orders SET dispatch = 'sent', provider_id = $3, upstream_id = $4, last_error = NULL,"
-            " next_check_at = $5, quiet_checks = 0, updated_at = $6" + _MINE,
-            order_id, ctx.worker, provider_id, upstream_id, ctx.now() + ctx.config.check_every, ctx.now(),
-        )  # fmt: skip
+        sent = await lifecycle.mark_sent(
+            ctx.db, order_id, ctx.worker, provider_id, upstream_id, next_check_at=now + ctx.config.check_every, now=now
+        )
     except _UNIQUE:
         return await hold(ctx, order_id, f"upstream order {upstream_id} is already recorded for another order")
-    if changed == 1:
+    if sent:
         log("dispatch", "sent", order=order_id, provider=provider_id, upstream=upstream_id)
         return "dispatched"
     # Our claim was taken as orphaned meanwhile (the order is held): tell the operator what we learned.
+    message = f"a late answer arrived: upstream order {upstream_id} exists; resolve with --upstream-order {upstream_id}"
     try:
-        await ctx.db.execute(
-            "UPDATE orders SET provider_id = $2, upstream_id = $3, last_error = $4 WHERE id = $1"
-            " AND dispatch = 'held' AND upstream_id IS NULL",
-            order_id, provider_id, upstream_id,
-            f"a late answer arrived: upstream order {upstream_id} exists; resolve with --upstream-order {upstream_id}",
-        )  # fmt: skip
+        await lifecycle.note_late_answer(ctx.db, order_id, provider_id, upstream_id, message)
     except _UNIQUE:
         pass
     log("dispatch", f"claim lost; upstream order {upstream_id} exists", order=order_id, level=logging.ERROR)
@@ -197,51 +189,35 @@ async def _record_sent(ctx: Context, order_id: int, provider_id: int, upstream_i
 async def _retry(ctx: Context, order: Any, decision: Decision) -> str:
     order_id = int(order["id"])
     delay = classify.backoff(int(order["attempts"]), ctx.config.retry_base)
-    changed = await ctx.db.execute(
-        "UPDATE orders SET status = 'Pending', dispatch = 'queued', attempts = attempts + 1,"
-        " next_attempt_at = $3, last_error = $4, claimed_by = NULL, claimed_at = NULL, updated_at = $5"
-        + _MINE + " AND status = 'Processing' AND NOT cancel_requested",
-        order_id, ctx.worker, ctx.now() + delay, decision.reason, ctx.now(),
-    )  # fmt: skip
-    if changed == 1:
+    now = ctx.now()
+    if await lifecycle.requeue(ctx.db, order_id, ctx.worker, next_attempt_at=now + delay, error=decision.reason, now=now):
         return "retried"
     # A cancel arrived while we held the claim: nothing exists upstream, so cancel with a full refund.
-    return await fail(ctx, order_id, "canceled by the customer before dispatch", dispatching=True)
+    return await fail(ctx, order_id, "canceled by the customer before dispatch")
 
 
 async def hold(ctx: Context, order_id: int, reason: str) -> str:
-    changed = await ctx.db.execute(
-        "UPDATE orders SET dispatch = 'held', last_error = $3, updated_at = $4" + _MINE,
-        order_id, ctx.worker, reason[:1000], ctx.now(),
-    )  # fmt: skip
-    return "held" if changed == 1 else "lost"
+    held = await lifecycle.hold(ctx.db, order_id, reason, now=ctx.now(), worker=ctx.worker)
+    return "held" if held else "lost"
 
 
-async def fail(ctx: Context, order_id: int, reason: str, *, dispatching: bool) -> str:
-    """Cancel with a full refund (once, through lifecycle.move), then mark the dispatch failed.
-
-    `dispatching`: the order is under our claim; otherwise it is held (the operator's `resolve --fail`)."""
+async def fail(ctx: Context, order_id: int, reason: str) -> str:
+    """Cancel our claimed order with a full refund and mark its dispatch failed — one transaction."""
     try:
-        outcome = await lifecycle.move(ctx.db, order_id, "Canceled", note="not fulfilled: refunded")
-        if outcome.refunded:
-            ctx.counts["refunded"] += 1
+        outcome = await lifecycle.fail(ctx.db, order_id, reason, worker=ctx.worker, note="not fulfilled: refunded")
     except lifecycle.TransitionError as exc:
-        log("dispatch", f"could not cancel: {exc}", order=order_id, level=logging.WARNING)
-    sql = "UPDATE orders SET dispatch = 'failed', last_error = $3, updated_at = $4"
-    if dispatching:
-        changed = await ctx.db.execute(sql + _MINE, order_id, ctx.worker, reason[:1000], ctx.now())
-    else:
-        changed = await ctx.db.execute(
-            sql + " WHERE id = $1 AND dispatch = 'held' AND $2 = $2", order_id, ctx.worker, reason[:1000], ctx.now()
-        )
-    return "failed" if changed == 1 else "lost"
+        log("dispatch", f"could not fail: {exc}", order=order_id, level=logging.WARNING)
+        return "lost"
+    if outcome.refunded:
+        ctx.counts["refunded"] += 1
+    return "failed"
 
 
-async def run(ctx: Context, *, drain: bool) -> None:
-    """Claim and dispatch due orders, `concurrency` at a time; with `drain`, until none is due."""
+async def run(ctx: Context, provider_id: int, *, drain: bool) -> None:
+    """Claim and dispatch one provider's due orders, `concurrency` at a time; with `drain`, until none is due."""
     total = 0
     while total < ctx.config.batch or drain:
-        orders = await claim(ctx, ctx.config.concurrency)
+        orders = await claim(ctx, provider_id, ctx.config.concurrency)
         if not orders:
             return
         total += len(orders)

@@ -1,5 +1,5 @@
 """Drip-feed for providers that cannot drip-feed themselves: the parent order is *scheduled* and the engine
-creates one child order per run, every `interval` minutes, each dispatched like any order.
+creates one child order per run, every `interval` minutes, each dispatched like any order. The moves (a run, the settlement) are orders/lifecycle.py's.
 
 Money stays on the parent: children are charged 0 (no ledger rows) and carry `parent_id`, the link and the
 fields; quantity per run = parent.quantity // runs. Creating a run is one short transaction: a CAS on the
@@ -22,14 +22,21 @@ from smmpanel.fulfilment.context import Context, log
 from smmpanel.orders import lifecycle
 
 _DUE = (
-    "UPDATE orders SET next_attempt_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = 'scheduled'"
-    " AND status IN ('Pending', 'In progress') AND NOT cancel_requested AND runs_done < runs"
-    " AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT $2{lock})"
+    f"UPDATE orders SET next_attempt_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = '{lifecycle.SCHEDULED}'"
+    f" AND {lifecycle.RUNNING_PARENT_SQL} AND NOT cancel_requested"
+    " AND runs_done < runs AND (next_attempt_at IS NULL OR next_attempt_at <= $1) ORDER BY id LIMIT $2{lock})"
     " RETURNING id, customer_id, service_id, link, quantity, runs, interval, runs_done, fields, provider_id"
 )
-_CHILD = (
-    "INSERT INTO orders (customer_id, service_id, parent_id, link, quantity, fields, charge, remains, provider_id,"
-    " dispatch, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $5, $7, 'queued', $8, $8) RETURNING id"
+_SETTLEABLE = (
+    f"SELECT p.id, p.quantity, p.status, p.cancel_requested FROM orders p WHERE p.dispatch = '{lifecycle.SCHEDULED}'"
+    f" AND p.{lifecycle.RUNNING_PARENT_SQL}"
+    " AND (p.runs_done >= p.runs OR p.cancel_requested)"
+    f" AND NOT EXISTS (SELECT 1 FROM orders c WHERE c.parent_id = p.id AND c.{lifecycle.ACTIVE_SQL})"
+)
+
+_CANCELED_PARENTS = (
+    f"SELECT id FROM orders WHERE dispatch = '{lifecycle.SCHEDULED}' AND cancel_requested"
+    f" AND {lifecycle.RUNNING_PARENT_SQL}"
 )
 
 
@@ -49,24 +56,11 @@ def settlement(quantity: int, done: int, canceled: bool) -> tuple[str, int]:
 
 
 async def _run_one(ctx: Context, parent: Any) -> None:
-    runs, done = int(parent["runs"]), int(parent["runs_done"])
-    per_run = int(parent["quantity"]) // runs
     now = ctx.now()
-    async with ctx.db.transaction() as tx:
-        changed = await tx.execute(
-            "UPDATE orders SET runs_done = runs_done + 1, next_attempt_at = $3, updated_at = $4,"
-            " status = CASE WHEN status = 'Pending' THEN 'In progress' ELSE status END"
-            " WHERE id = $1 AND runs_done = $2 AND dispatch = 'scheduled' AND NOT cancel_requested"
-            " AND status IN ('Pending', 'In progress')",
-            parent["id"], done, now + int(parent["interval"] or 0) * 60, now,
-        )  # fmt: skip
-        if changed != 1:
-            return
-        child = await tx.fetchval(
-            _CHILD, parent["customer_id"], parent["service_id"], parent["id"], parent["link"], per_run,
-            parent["fields"], parent["provider_id"], now,
-        )  # fmt: skip
-    log("dripfeed", f"run {done + 1}/{runs} created as order {child}", order=int(parent["id"]))
+    child = await lifecycle.start_run(ctx.db, parent, next_run_at=now + int(parent["interval"] or 0) * 60, now=now)
+    if child is None:
+        return
+    log("dripfeed", f"run {int(parent['runs_done']) + 1}/{parent['runs']} created as order {child}", order=int(parent["id"]))
     ctx.counts["runs"] += 1
 
 
@@ -77,15 +71,33 @@ async def run(ctx: Context) -> None:
         await _run_one(ctx, parent)
 
 
+async def propagate_cancels(ctx: Context) -> None:
+    """A cancel accepted on a drip-feed parent reaches its runs still active: a queued run is canceled at
+    once (charged 0: nothing to refund), one already with the provider gets its own cancel request, which
+    forwarding carries upstream. The parent then settles Partial or Canceled with the right refund."""
+    now = ctx.now()
+    asked = await ctx.db.execute(
+        f"UPDATE orders SET cancel_requested = TRUE, updated_at = $1 WHERE parent_id IN ({_CANCELED_PARENTS})"
+        f" AND NOT cancel_requested AND {lifecycle.IN_FLIGHT_SQL}",
+        now,
+    )
+    if asked:
+        log("dripfeed", f"asked to cancel {asked} run(s) of canceled drip-feed orders")
+    queued = await ctx.db.fetch(
+        f"SELECT id FROM orders WHERE parent_id IN ({_CANCELED_PARENTS}) AND status = '{lifecycle.PENDING}'"
+    )
+    for row in queued:
+        try:
+            await lifecycle.move(ctx.db, int(row["id"]), lifecycle.CANCELED, expected=lifecycle.PENDING,
+                                 note="drip-feed canceled")  # fmt: skip
+        except lifecycle.TransitionError:  # claimed meanwhile: it is in flight now, and asked next cycle
+            continue
+
+
 async def settle(ctx: Context) -> None:
     """Finish the parents whose runs are all created (or were stopped by a cancel) and whose children are
     all final; refund the undelivered part exactly once."""
-    parents = await ctx.db.fetch(
-        "SELECT p.id, p.quantity, p.status, p.cancel_requested FROM orders p WHERE p.dispatch = 'scheduled'"
-        " AND p.status IN ('Pending', 'In progress') AND (p.runs_done >= p.runs OR p.cancel_requested)"
-        " AND NOT EXISTS (SELECT 1 FROM orders c WHERE c.parent_id = p.id"
-        " AND c.status IN ('Pending', 'Processing', 'In progress'))"
-    )
+    parents = await ctx.db.fetch(_SETTLEABLE)
     for parent in parents:
         children = await ctx.db.fetch("SELECT quantity, remains FROM orders WHERE parent_id = $1", parent["id"])
         status, remains = settlement(int(parent["quantity"]), delivered(children), bool(parent["cancel_requested"]))

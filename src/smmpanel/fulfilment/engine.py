@@ -1,12 +1,14 @@
 """The fulfilment engine: the loop that moves orders — one explicit lifecycle per worker.
 
-    start ─▶ reap orphaned claims ─▶ ┌─ cycle ────────────────────────────────────────────┐ ─▶ stop
-                                     │ heartbeat · reap · dispatch (at most once) ·        │   (graceful,
-                                     │ drip-feed runs · forward cancels and refills ·      │    with a
-                                     │ track in-flight orders · balance check (every N)    │    timeout)
-                                     └──────────────── sleep `interval` ◀──────────────────┘
+    start ─▶ supervisor, every `interval`:                           ─▶ stop (graceful, with a timeout)
+               heartbeat · reap orphaned claims · drip-feed cancels and runs · settle drip-feed parents
+               one lane per enabled provider, each cycling every `interval` on its own:
+                 dispatch (at most once) · forward cancels and refills · track · balance (every N)
 
-* Concurrency bound: at most `concurrency` dispatch calls in flight, `per_provider` status calls per provider.
+* Isolation: a provider that is slow, dribbling or failing stalls only its own lane (every upstream call
+  also has an overall deadline, `call_deadline`); a step that fails is logged and the next one runs; the
+  cycle counters move whatever happens.
+* Concurrency bound: at most `concurrency` dispatch calls in flight per lane, `per_provider` status calls.
 * Heartbeat: panel_state row `worker:<id>` holds the time of the last cycle (removed on a clean stop) and a
   log line every `balance_every` cycles.
 * Graceful shutdown: `stop()` lets the running cycle finish for up to `shutdown_timeout` seconds, then
@@ -28,7 +30,7 @@ import socket
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from smmpanel.db.connect import Database
@@ -59,26 +61,53 @@ class Engine:
         self.shutdown_timeout = shutdown_timeout
         self.cycles = 0
         self._stop = asyncio.Event()
+        self._lanes: dict[int, asyncio.Task[None]] = {}
 
     @property
     def worker(self) -> str:
         return self.ctx.worker
 
+    async def _step(self, name: str, work: Callable[[], Awaitable[object]], **fields: object) -> None:
+        """Run one step; a failure is logged and counted, and never stops the other steps or lanes."""
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.ctx.counts["step_failed"] += 1
+            log(name, f"step failed: {type(exc).__name__}: {str(exc)}", level=logging.ERROR, **fields)
+
+    async def _shared_steps(self) -> None:
+        """The steps that talk to no provider: heartbeat, orphaned claims, drip-feed runs and cancels."""
+        ctx = self.ctx
+        await self._step("heartbeat", self._heartbeat)
+        await self._step("reap", lambda: dispatch.reap(ctx))
+        await self._step("reap", lambda: forwarding.reap(ctx))
+        await self._step("dripfeed", lambda: dripfeed.propagate_cancels(ctx))
+        await self._step("dripfeed", lambda: dripfeed.run(ctx))
+
+    async def _lane(self, provider_id: int, *, drain: bool, balance: bool) -> None:
+        """Everything one provider needs, in order; a slow or failing provider delays only its own lane."""
+        ctx = self.ctx
+        await self._step("dispatch", lambda: dispatch.run(ctx, provider_id, drain=drain), provider=provider_id)
+        await self._step("forward", lambda: forwarding.run(ctx, provider_id), provider=provider_id)
+        await self._step("track", lambda: tracking.run(ctx, provider_id), provider=provider_id)
+        if balance:
+            await self._step("balance", lambda: forwarding.check_balance(ctx, provider_id), provider=provider_id)
+
     async def cycle(self, *, drain: bool = False) -> Counter[str]:
-        """One pass of every step; returns its counts."""
+        """One pass of every step, every provider's lane side by side; returns its counts. The cycle counter
+        moves whatever happens."""
         ctx = self.ctx
         ctx.counts = Counter()
-        await self._heartbeat()
-        await dispatch.reap(ctx)
-        await forwarding.reap(ctx)
-        await dripfeed.run(ctx)
-        await dispatch.run(ctx, drain=drain)
-        await forwarding.run(ctx)
-        await tracking.run(ctx)
-        await dripfeed.settle(ctx)
-        if self.cycles % ctx.config.balance_every == 0:
-            await forwarding.check_balances(ctx)
-        self.cycles += 1
+        try:
+            await self._shared_steps()
+            balance = self.cycles % ctx.config.balance_every == 0
+            lanes = await ctx.active_providers()
+            await asyncio.gather(*(self._lane(p, drain=drain, balance=balance) for p in lanes))
+            await self._step("dripfeed", lambda: dripfeed.settle(ctx))
+        finally:
+            self.cycles += 1
         counts = ctx.counts
         if any(counts[k] for k in COUNTED):
             log("cycle", "done", **{k: counts[k] for k in COUNTED})
@@ -88,30 +117,60 @@ class Engine:
         """Drain mode: dispatch everything due and run every step once."""
         return await self.cycle(drain=True)
 
-    async def run(self) -> None:
-        """Cycle every `interval` seconds until `stop()`."""
-        log("start", f"worker {self.worker} started", concurrency=self.ctx.config.concurrency)
+    async def _lane_loop(self, provider_id: int) -> None:
+        """A provider's lane, cycling every `interval` until the engine stops or the provider is disabled."""
+        lane_cycles = 0
+        while not self._stop.is_set():
+            if provider_id not in await self.ctx.active_providers():
+                return
+            await self._lane(provider_id, drain=False, balance=lane_cycles % self.ctx.config.balance_every == 0)
+            lane_cycles += 1
+            await self._sleep()
+
+    async def _sleep(self) -> None:
         try:
-            while not self._stop.is_set():
-                task = asyncio.ensure_future(self.cycle())
-                stop_wait = asyncio.ensure_future(self._stop.wait())
-                await asyncio.wait({task, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
-                stop_wait.cancel()
-                if not task.done():  # stopping: give the cycle a grace period, then cancel it
-                    done, _ = await asyncio.wait({task}, timeout=self.shutdown_timeout)
-                    if not done:
-                        task.cancel()
-                        await asyncio.gather(task, return_exceptions=True)
-                        log("stop", "cycle cancelled at shutdown", level=logging.WARNING)
-                        break
-                if task.done() and not task.cancelled() and task.exception() is not None:
-                    exc = task.exception()
-                    log("cycle", f"failed: {type(exc).__name__}: {exc}", level=logging.ERROR)
-                try:
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.ctx.config.interval)
-                except TimeoutError:
-                    pass
+            await asyncio.wait_for(self._stop.wait(), timeout=self.ctx.config.interval)
+        except TimeoutError:
+            pass
+
+    async def _supervise(self) -> None:
+        """The shared steps every `interval`, and one lane task per active provider."""
+        while not self._stop.is_set():
+            try:
+                await self._shared_steps()
+                for provider_id in await self.ctx.active_providers():
+                    lane = self._lanes.get(provider_id)
+                    if lane is None or lane.done():
+                        self._lanes[provider_id] = asyncio.ensure_future(self._lane_loop(provider_id))
+                await self._step("dripfeed", lambda: dripfeed.settle(self.ctx))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # even the provider list failed (database away): try again next time
+                log("cycle", f"failed: {type(exc).__name__}: {str(exc)}", level=logging.ERROR)
+            finally:
+                self.cycles += 1
+            await self._sleep()
+
+    async def run(self) -> None:
+        """Cycle until `stop()`: the supervisor and the provider lanes run side by side. On stop they get
+        `shutdown_timeout` seconds to finish their call in flight, then are cancelled (an order cancelled
+        mid-call is held: its outcome is unknown)."""
+        log("start", f"worker {self.worker} started", concurrency=self.ctx.config.concurrency)
+        supervisor = asyncio.ensure_future(self._supervise())
+        try:
+            await self._stop.wait()
+            tasks = [supervisor, *self._lanes.values()]
+            _, pending = await asyncio.wait(tasks, timeout=self.shutdown_timeout)
+            if pending:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                log("stop", "work cancelled at shutdown", level=logging.WARNING)
         finally:
+            for task in (supervisor, *self._lanes.values()):
+                task.cancel()
+            await asyncio.gather(supervisor, *self._lanes.values(), return_exceptions=True)
+            self._lanes.clear()
             await self.aclose()
             log("stop", f"worker {self.worker} stopped")
 

@@ -17,15 +17,14 @@ there, once). A cancel of a *held* order is left to the operator; one of a Pendi
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from typing import Any
 
 from smmpanel.client import ApiError, ClientError, TransportError
 from smmpanel.fulfilment.classify import is_missing_order
 from smmpanel.fulfilment.context import Context, log
-from smmpanel.money import MoneyError
+from smmpanel.money import format_units
+from smmpanel.orders import lifecycle
 from smmpanel.providers import registry
 
 REFILL_STATUS = {
@@ -50,158 +49,131 @@ def _lock(ctx: Context) -> str:
 
 
 async def reap(ctx: Context) -> None:
-    held = await ctx.db.execute(
-        "UPDATE refills SET forward = 'held', last_error = $1 WHERE forward = 'sending' AND next_check_at < $2",
-        "the worker stopped while forwarding the refill; outcome unknown: check upstream",
-        ctx.now() - ctx.config.lease,
-    )
+    reason = "the worker stopped while forwarding the refill; outcome unknown: check upstream"
+    held = await lifecycle.hold_orphaned_refills(ctx.db, reason, claimed_before=ctx.now() - ctx.config.lease)
     if held:
         log("reap", f"held {held} refill(s) left mid-forward", level=logging.WARNING)
 
 
 async def _set_refill(ctx: Context, refill_id: int, forward: str, **values: Any) -> None:
-    sets = ", ".join(f"{k} = ${i + 4}" for i, k in enumerate(values))
-    await ctx.db.execute(
-        f"UPDATE refills SET forward = $2, updated_at = $3{', ' + sets if sets else ''} WHERE id = $1"
-        " AND forward = 'sending'",
-        refill_id, forward, ctx.now(), *values.values(),
-    )  # fmt: skip
+    """sending → `forward` (our claim), through the status machine."""
+    await lifecycle.forward_refill(ctx.db, refill_id, lifecycle.FORWARD_SENDING, forward, now=ctx.now(), **values)
 
 
 async def _forward_refill(ctx: Context, row: Any) -> None:
     refill_id = int(row["id"])
     provider = await ctx.provider(int(row["provider_id"]))
     if provider is None:
-        await _set_refill(ctx, refill_id, "queued")
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_QUEUED)
         return
     upstream = int(row["upstream_id"])
     try:
-        answer: int | ClientError = (await provider.refills([upstream]))[upstream]
+        answer: int | ClientError = (await ctx.call(provider.refills([upstream])))[upstream]
     except ClientError as exc:
         answer = exc
     except Exception as exc:  # an adapter crash: outcome unknown
         answer = ClientError(f"{type(exc).__name__}: {exc}")
     if isinstance(answer, int):
-        await _set_refill(ctx, refill_id, "sent", upstream_id=answer, next_check_at=ctx.now(), last_error=None)
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_SENT, upstream_id=answer, next_check_at=ctx.now(), last_error=None)
         log("forward", f"refill sent upstream as {answer}", refill=refill_id)
     elif isinstance(answer, TransportError):
-        await _set_refill(ctx, refill_id, "queued", last_error=str(answer)[:1000])
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_QUEUED, last_error=str(answer))
     elif isinstance(answer, ApiError):
-        await _set_refill(ctx, refill_id, "failed", last_error=f"refused: {answer.text}"[:1000])
-        await ctx.db.execute(
-            "UPDATE refills SET status = 'Rejected', updated_at = $2 WHERE id = $1 AND status IN ('Pending',"
-            " 'In progress')",
-            refill_id, ctx.now(),
-        )  # fmt: skip
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_FAILED, last_error=f"refused: {answer.text}")
+        await lifecycle.move_refill(ctx.db, refill_id, "Rejected")
         log("forward", f"refill refused upstream: {answer.text}", refill=refill_id)
     else:
-        await _set_refill(ctx, refill_id, "held", last_error=f"outcome unknown: {answer}"[:1000])
+        await _set_refill(ctx, refill_id, lifecycle.FORWARD_HELD, last_error=f"outcome unknown: {answer}")
         log("forward", f"refill held: {answer}", refill=refill_id, level=logging.WARNING)
 
 
-async def _follow_refills(ctx: Context) -> None:
-    rows = await ctx.db.fetch(
-        "UPDATE refills SET next_check_at = $1 + $3 WHERE id IN (SELECT r.id FROM refills r WHERE"
-        " r.forward = 'sent' AND r.status IN ('Pending', 'In progress') AND r.next_check_at <= $1"
-        f" ORDER BY r.id LIMIT $2{_lock(ctx)}) RETURNING id, order_id, upstream_id, status",
-        ctx.now(), ctx.config.batch, ctx.config.check_every,
-    )  # fmt: skip
-    by_order: dict[int, list[Any]] = defaultdict(list)
+async def _follow_refills(ctx: Context, provider_id: int) -> None:
+    provider = await ctx.provider(provider_id)
+    if provider is None:
+        return
+    rows = await lifecycle.claim_forwarded_refills(ctx.db, ctx.now(), ctx.config.batch, ctx.config.check_every, provider_id)
+    if not rows:
+        return
+    try:
+        answers = await ctx.call(provider.refill_statuses([int(r["upstream_id"]) for r in rows]))
+    except Exception as exc:  # a read (a timeout included): ask again at the next check
+        log("forward", f"refill_status failed: {type(exc).__name__}: {exc}", provider=provider_id, level=logging.WARNING)
+        return
     for row in rows:
-        by_order[int(row["order_id"])].append(row)
-    for order_id, refills in by_order.items():
-        provider_id = await ctx.db.fetchval("SELECT provider_id FROM orders WHERE id = $1", order_id)
-        provider = None if provider_id is None else await ctx.provider(int(provider_id))
-        if provider is None:
-            continue
-        try:
-            answers = await provider.refill_statuses([int(r["upstream_id"]) for r in refills])
-        except Exception as exc:
-            log("forward", f"refill_status failed: {exc}", level=logging.WARNING)
-            continue
-        for row in refills:
-            answer = answers.get(int(row["upstream_id"]))
-            status = refill_status(answer) if isinstance(answer, str) else None
-            if isinstance(answer, ClientError):
-                await ctx.db.execute(
-                    "UPDATE refills SET forward = 'held', last_error = $2 WHERE id = $1 AND forward = 'sent'",
-                    row["id"], f"the provider answers {answer}",
-                )  # fmt: skip
-            elif status and status != row["status"]:
-                await ctx.db.execute(
-                    "UPDATE refills SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4",
-                    row["id"], status, ctx.now(), row["status"],
-                )  # fmt: skip
+        answer = answers.get(int(row["upstream_id"]))
+        status = refill_status(answer) if isinstance(answer, str) else None
+        if isinstance(answer, ClientError):
+            await lifecycle.forward_refill(
+                ctx.db, int(row["id"]), lifecycle.FORWARD_SENT, lifecycle.FORWARD_HELD, now=ctx.now(),
+                last_error=f"the provider answers {answer}",
+            )  # fmt: skip
+        elif status and status != row["status"]:
+            await lifecycle.move_refill(ctx.db, int(row["id"]), status, expected=row["status"])
 
 
-async def _forward_cancels(ctx: Context) -> None:
+async def _forward_cancels(ctx: Context, provider_id: int) -> None:
     rows = await ctx.db.fetch(
         "UPDATE orders SET cancel_forwarded = TRUE WHERE NOT cancel_forwarded AND id IN (SELECT id FROM orders"
-        " WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = 'sent' AND status IN ('Processing',"
-        f" 'In progress') ORDER BY id LIMIT $1{_lock(ctx)}) RETURNING id, provider_id, upstream_id",
-        ctx.config.batch,
+        f" WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = '{lifecycle.SENT}' AND provider_id = $2"
+        f" AND {lifecycle.IN_FLIGHT_SQL} ORDER BY id LIMIT $1{_lock(ctx)}) RETURNING id, provider_id, upstream_id",
+        ctx.config.batch, provider_id,
     )  # fmt: skip
-    by_provider: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_provider[int(row["provider_id"])].append(row)
-    for provider_id, orders in by_provider.items():
-        provider = await ctx.provider(provider_id)
-        ids = [int(o["upstream_id"]) for o in orders]
-        try:
-            if provider is None:
-                raise TransportError("provider disabled")
-            answers: dict[int, bool | ClientError] = await provider.cancel(ids)
-        except ClientError as exc:
-            answers = dict.fromkeys(ids, exc)
-        for order in orders:
-            answer = answers.get(int(order["upstream_id"]))
-            if isinstance(answer, TransportError):  # nothing sent: try again next cycle
-                await ctx.db.execute("UPDATE orders SET cancel_forwarded = FALSE WHERE id = $1", order["id"])
-                continue
-            note = None if answer is True else f"cancel upstream: {answer}"
-            if answer is not True and isinstance(answer, ClientError) and is_missing_order(answer):
-                note = f"cancel upstream: {answer} (check the order upstream)"
-            await ctx.db.execute(
-                "UPDATE orders SET next_check_at = $2, last_error = COALESCE($3, last_error) WHERE id = $1",
-                order["id"], ctx.now(), note,
-            )  # fmt: skip
-            log("forward", "cancel sent" if note is None else note, order=int(order["id"]))
-
-
-async def run(ctx: Context) -> None:
-    """Forward cancels, forward queued refills, follow forwarded refills."""
-    await _forward_cancels(ctx)
-    rows = await ctx.db.fetch(
-        "UPDATE refills SET forward = 'sending', next_check_at = $1 WHERE id IN (SELECT r.id FROM refills r"
-        f" WHERE r.forward = 'queued' ORDER BY r.id LIMIT $2{_lock(ctx)}) RETURNING id, order_id",
-        ctx.now(), ctx.config.batch,
-    )  # fmt: skip
-    for row in rows:
-        order = await ctx.db.fetchrow("SELECT provider_id, upstream_id FROM orders WHERE id = $1", row["order_id"])
-        if order is None or order[0] is None or order[1] is None:  # nothing upstream to refill: the operator's
-            await _set_refill(ctx, int(row["id"]), "held", last_error="the order has no upstream id")
-            continue
-        await _forward_refill(ctx, {"id": row["id"], "provider_id": order[0], "upstream_id": order[1]})
-    await _follow_refills(ctx)
-
-
-async def check_balances(ctx: Context) -> None:
-    """Store each provider's balance; warn the operator below its `low_balance`."""
-    rows = await ctx.db.fetch("SELECT id, name, low_balance FROM providers WHERE enabled AND kind <> 'manual'")
-    for row in rows:
-        provider = await ctx.provider(int(row["id"]))
+    if not rows:
+        return
+    provider = await ctx.provider(provider_id)
+    ids = [int(o["upstream_id"]) for o in rows]
+    try:
         if provider is None:
+            raise TransportError("provider disabled")
+        answers: dict[int, bool | ClientError] = await ctx.call(provider.cancel(ids))
+    except ClientError as exc:
+        answers = dict.fromkeys(ids, exc)
+    except TimeoutError:  # it may have arrived: tracking will see the outcome; a cancel is never charged
+        answers = dict.fromkeys(ids, ClientError(f"no complete answer within {ctx.deadline:g} s"))
+    for order in rows:
+        answer = answers.get(int(order["upstream_id"]))
+        if isinstance(answer, TransportError):  # nothing sent: try again next cycle
+            await ctx.db.execute("UPDATE orders SET cancel_forwarded = FALSE WHERE id = $1", order["id"])
             continue
-        try:
-            balance = await asyncio.wait_for(provider.balance(), ctx.config.timeout * 3 + 5)
-        except Exception as exc:
-            log("balance", f"balance check failed: {exc}", provider=row["name"], level=logging.WARNING)
+        note = None if answer is True else f"cancel upstream: {answer}"
+        if answer is not True and isinstance(answer, ClientError) and is_missing_order(answer):
+            note = f"cancel upstream: {answer} (check the order upstream)"
+        await ctx.db.execute(
+            "UPDATE orders SET next_check_at = $2, last_error = COALESCE($3, last_error) WHERE id = $1",
+            order["id"], ctx.now(), None if note is None else lifecycle.one_line(note),
+        )  # fmt: skip
+        log("forward", "cancel sent" if note is None else note, order=int(order["id"]))
+
+
+async def run(ctx: Context, provider_id: int) -> None:
+    """Forward one provider's cancels and queued refills, and follow its forwarded refills."""
+    await _forward_cancels(ctx, provider_id)
+    for row in await lifecycle.claim_refills(ctx.db, ctx.now(), ctx.config.batch, provider_id):
+        upstream_id = await ctx.db.fetchval("SELECT upstream_id FROM orders WHERE id = $1", row["order_id"])
+        if upstream_id is None:  # nothing upstream to refill: the operator's
+            await _set_refill(ctx, int(row["id"]), lifecycle.FORWARD_HELD, last_error="the order has no upstream id")
             continue
-        try:
-            units = await registry.record_balance(ctx.db, int(row["id"]), balance, now=ctx.now())
-        except MoneyError as exc:
-            log("balance", f"balance check failed: {exc}", provider=row["name"], level=logging.WARNING)
-            continue
-        if row["low_balance"] is not None and units < int(row["low_balance"]):
-            log("balance", f"LOW BALANCE {balance.balance} {balance.currency}", provider=row["name"],
-                level=logging.WARNING)  # fmt: skip
+        await _forward_refill(ctx, {"id": row["id"], "provider_id": provider_id, "upstream_id": upstream_id})
+    await _follow_refills(ctx, provider_id)
+
+
+async def check_balance(ctx: Context, provider_id: int) -> None:
+    """Store one provider's balance (registry.record_balance: the one writer); warn the operator below its
+    `low_balance`. A balance that cannot be believed is logged and not stored; a currency that is not a
+    three-letter code is stored as unknown."""
+    row = await ctx.db.fetchrow("SELECT name, low_balance FROM providers WHERE id = $1", provider_id)
+    provider = await ctx.provider(provider_id)
+    if row is None or provider is None:
+        return
+    try:
+        balance = await ctx.call(provider.balance())
+        units, currency = await registry.record_balance(ctx.db, provider_id, balance, now=ctx.now())
+    except Exception as exc:
+        log("balance", f"balance check failed: {type(exc).__name__}: {exc}", provider=row["name"], level=logging.WARNING)
+        return
+    if balance.currency and currency is None:
+        log("balance", f"ignored a currency that is not a three-letter code: {balance.currency[:20]!r}",
+            provider=row["name"], level=logging.WARNING)  # fmt: skip
+    if row["low_balance"] is not None and units < int(row["low_balance"]):
+        log("balance", f"LOW BALANCE {format_units(units)} {currency or ''}", provider=row["name"],
+            level=logging.WARNING)  # fmt: skip

@@ -5,7 +5,7 @@ upstream and know whether a request whose outcome was unknown created an order t
     held ──--resend────────────▶ queued    (the operator checked: it does NOT exist upstream; send again)
     held ──--fail──────────────▶ failed    (give up: Canceled with a full refund, exactly once)
 
-Each is a compare-and-set on dispatch = 'held' with the row count checked, so two operators (or an
+Each is a move of orders/lifecycle.py: a compare-and-set on dispatch = 'held' with the row count checked, so two operators (or an
 operator and a late engine answer) cannot both decide.
 """
 
@@ -31,7 +31,7 @@ async def _held(db: Database, order_id: int) -> Any:
     )
     if row is None:
         raise ResolveError(f"no order {order_id}")
-    if row["dispatch"] != "held":
+    if row["dispatch"] != lifecycle.HELD:
         raise ResolveError(f"order {order_id} is not held (dispatch: {row['dispatch'] or 'manual'})")
     return row
 
@@ -39,45 +39,31 @@ async def _held(db: Database, order_id: int) -> Any:
 async def attach(db: Database, order_id: int, upstream_id: int) -> None:
     """The order exists upstream as `upstream_id`: record it and track it from now on."""
     await _held(db, order_id)
-    now = int(time.time())
     try:
-        changed = await db.execute(
-            "UPDATE orders SET dispatch = 'sent', upstream_id = $2, last_error = NULL, next_check_at = $3,"
-            " quiet_checks = 0, updated_at = $3 WHERE id = $1 AND dispatch = 'held'",
-            order_id, upstream_id, now,
-        )  # fmt: skip
+        attached = await lifecycle.attach(db, order_id, upstream_id, now=int(time.time()))
     except (sqlite3.IntegrityError, asyncpg.UniqueViolationError):
         raise ResolveError(f"upstream order {upstream_id} is already recorded for another order") from None
-    if changed != 1:
+    if not attached:
         raise ResolveError(f"order {order_id} changed meanwhile; look again")
 
 
 async def resend(db: Database, order_id: int) -> None:
     """The operator checked upstream and the order does not exist there: queue it to be sent again."""
     row = await _held(db, order_id)
-    if row["status"] != "Processing":
+    if row["status"] != lifecycle.PROCESSING:
         raise ResolveError(f"order {order_id} is {row['status']}: only a Processing order can be resent")
     if row["cancel_requested"]:
         raise ResolveError(f"the customer asked to cancel order {order_id}: use --fail")
-    changed = await db.execute(
-        "UPDATE orders SET dispatch = 'queued', status = 'Pending', upstream_id = NULL, next_attempt_at = NULL,"
-        " claimed_by = NULL, claimed_at = NULL, attempts = 0, last_error = 'resend decided by the operator',"
-        " updated_at = $2 WHERE id = $1 AND dispatch = 'held' AND status = 'Processing'",
-        order_id,
-        int(time.time()),
-    )
-    if changed != 1:
+    if not await lifecycle.resend(db, order_id, now=int(time.time()), note="resend decided by the operator"):
         raise ResolveError(f"order {order_id} changed meanwhile; look again")
 
 
 async def fail(db: Database, order_id: int) -> lifecycle.Outcome:
-    """Give up: Canceled with a full refund (exactly once), dispatch failed."""
+    """Give up: Canceled with a full refund (exactly once) and dispatch failed, in one transaction."""
     await _held(db, order_id)
-    outcome = await lifecycle.move(db, order_id, "Canceled", note="failed by the operator: refunded")
-    await db.execute(
-        "UPDATE orders SET dispatch = 'failed', last_error = 'failed by the operator', updated_at = $2"
-        " WHERE id = $1 AND dispatch = 'held'",
-        order_id,
-        int(time.time()),
-    )
-    return outcome
+    try:
+        return await lifecycle.fail(
+            db, order_id, "failed by the operator", note="failed by the operator: refunded"
+        )
+    except lifecycle.TransitionError as exc:
+        raise ResolveError(str(exc)) from None

@@ -18,6 +18,8 @@ refunds exactly the undelivered part and a Canceled everything still unrefunded 
     Expired             Partial (remains)  (a subscription that ended: unused posts refunded)
     "Incorrect order ID" (per item)        → dispatch held: the provider does not know the order; the
                                              operator decides (never a blind refund)
+    an unreadable item, or counts out of   → dispatch held with the reason (remains within ±quantity,
+    range                                    start_count within BIGINT): never stored, never a crash
     anything else       unchanged, logged
 """
 
@@ -26,10 +28,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
 from typing import Any
 
-from smmpanel.client import ClientError, OrderStatus
+from smmpanel.client import BadResponse, ClientError, OrderStatus
 from smmpanel.fulfilment.classify import is_missing_order
 from smmpanel.fulfilment.context import Context, log
 from smmpanel.orders import lifecycle
@@ -48,9 +49,10 @@ UPSTREAM_STATUS = {
     "cancelled": "Canceled",
     "refunded": "Canceled",
 }
+MAX_COUNT = 2**63 - 1
 _CLAIM = (
-    "UPDATE orders SET next_check_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = 'sent'"
-    " AND status IN ('Processing', 'In progress') AND provider_id IS NOT NULL AND upstream_id IS NOT NULL"
+    f"UPDATE orders SET next_check_at = $1 + $3 WHERE id IN (SELECT id FROM orders WHERE dispatch = '{lifecycle.SENT}'"
+    f" AND {lifecycle.IN_FLIGHT_SQL} AND provider_id = $4 AND upstream_id IS NOT NULL"
     " AND (next_check_at IS NULL OR next_check_at <= $1) ORDER BY next_check_at LIMIT $2{lock})"
     " RETURNING id, provider_id, upstream_id, status, start_count, remains, quantity, quiet_checks"
 )
@@ -59,6 +61,18 @@ _CLAIM = (
 def ours(upstream_status: str) -> str | None:
     """Our status for an upstream status word; None when it is not one we can act on."""
     return UPSTREAM_STATUS.get(upstream_status.strip().lower())
+
+
+def implausible(quantity: int, start_count: int, remains: int | None) -> str | None:
+    """What is wrong with an upstream's counts, None when they can be believed; a pure function.
+
+    `remains` lies within ±quantity (negative: over-delivery, spec §3.3) and `start_count` within
+    0..2^63−1; anything else is a bad answer, never stored (a BIGINT overflow would stall the engine)."""
+    if remains is not None and not -quantity <= remains <= quantity:
+        return f"remains {str(remains)[:30]} for an order of {quantity}"
+    if not 0 <= start_count <= MAX_COUNT:
+        return f"start_count {str(start_count)[:30]}"
+    return None
 
 
 def next_check(ctx: Context, quiet: int) -> int:
@@ -73,13 +87,10 @@ async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) ->
     order_id = int(order["id"])
     changed = False
     if isinstance(answer, ClientError):
-        if is_missing_order(answer):
-            held = await ctx.db.execute(
-                "UPDATE orders SET dispatch = 'held', last_error = $2, updated_at = $3 WHERE id = $1"
-                " AND dispatch = 'sent'",
-                order_id, f"the provider answers {answer}: check upstream, then resolve", ctx.now(),
-            )  # fmt: skip
-            ctx.counts["held"] += held
+        if is_missing_order(answer) or isinstance(answer, BadResponse):  # unknown to it, or unbelievable
+            reason = f"the provider answers {answer}: check upstream, then resolve"
+            if await lifecycle.hold(ctx.db, order_id, reason, now=ctx.now()):
+                ctx.counts["held"] += 1
             log("track", f"held: {answer}", order=order_id, level=logging.WARNING)
             return None
         log("track", f"per-order error: {answer}", order=order_id, level=logging.WARNING)
@@ -87,6 +98,13 @@ async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) ->
         status = ours(answer.status)
         start = order["start_count"] if answer.start_count is None else answer.start_count
         remains = answer.remains
+        bad = implausible(int(order["quantity"]), start, remains)
+        if bad is not None:
+            reason = f"the provider answers {bad}: check upstream, then set the order by hand"
+            if await lifecycle.hold(ctx.db, order_id, reason, now=ctx.now()):
+                ctx.counts["held"] += 1
+            log("track", f"held: {bad}", order=order_id, level=logging.WARNING)
+            return None
         if status is None:
             log("track", f"unknown upstream status {answer.status!r}", order=order_id, level=logging.WARNING)
         elif (status, start, remains) != (order["status"], order["start_count"], order["remains"]):
@@ -125,7 +143,12 @@ async def _check(ctx: Context, provider_id: int, orders: list[Any], gate: asynci
         return
     async with gate:
         try:
-            answers = await provider.statuses([int(o["upstream_id"]) for o in orders])
+            answers = await ctx.call(provider.statuses([int(o["upstream_id"]) for o in orders]))
+        except TimeoutError:
+            log("track", f"no complete status answer within {ctx.deadline:g} s", provider=provider_id,
+                level=logging.WARNING)  # fmt: skip
+            ctx.counts["check_failed"] += 1
+            return
         except Exception as exc:  # a read: nothing changed upstream; try again at the next check
             log("track", f"status call failed: {exc}", provider=provider_id, level=logging.WARNING)
             ctx.counts["check_failed"] += 1
@@ -140,25 +163,18 @@ async def _check(ctx: Context, provider_id: int, orders: list[Any], gate: asynci
     await _reschedule(ctx, later)
 
 
-async def _claim(ctx: Context) -> list[Any]:
+async def _claim(ctx: Context, provider_id: int) -> list[Any]:
     lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
-    return await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease)
+    return await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease, provider_id)
 
 
-async def _track(ctx: Context, rows: list[Any]) -> None:
-    by_provider: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_provider[int(row["provider_id"])].append(row)
-    tasks = []
-    for provider_id, orders in by_provider.items():
-        gate = asyncio.Semaphore(ctx.config.per_provider)
-        for i in range(0, len(orders), 100):
-            tasks.append(_check(ctx, provider_id, orders[i : i + 100], gate))
-    await asyncio.gather(*tasks)
+async def _track(ctx: Context, provider_id: int, rows: list[Any]) -> None:
+    gate = asyncio.Semaphore(ctx.config.per_provider)
+    await asyncio.gather(*(_check(ctx, provider_id, rows[i : i + 100], gate) for i in range(0, len(rows), 100)))
 
 
-async def run(ctx: Context) -> int:
-    """Check the due in-flight orders; returns how many were checked.
+async def run(ctx: Context, provider_id: int) -> int:
+    """Check one provider's due in-flight orders; returns how many were checked.
 
     Claims `batch` orders at a time and keeps going while a claim comes back full, for up to
     `track_seconds` per cycle — so one worker keeps up with far more in-flight orders than one batch per
@@ -166,8 +182,8 @@ async def run(ctx: Context) -> int:
     started = time.monotonic()
     seen: set[int] = set()
     while True:
-        rows = await _claim(ctx)
-        await _track(ctx, rows)
+        rows = await _claim(ctx, provider_id)
+        await _track(ctx, provider_id, rows)
         ctx.counts["checked"] += len(rows)
         ids = {int(row["id"]) for row in rows}
         again = not seen.isdisjoint(ids)

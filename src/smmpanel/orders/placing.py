@@ -20,14 +20,12 @@ from smmpanel.api import errors
 from smmpanel.api.errors import ApiError
 from smmpanel.catalog.services import for_order
 from smmpanel.db.connect import Database
+from smmpanel.orders import lifecycle
 from smmpanel.orders.ids import parse_id
 from smmpanel.orders.types import ServiceRules, build_order
 
-ACTIVE_STATUSES = ("Pending", "In progress", "Processing")
-
 _ACTIVE_LINK = (
-    "SELECT 1 FROM orders WHERE customer_id = $1 AND service_id = $2 AND link = $3"
-    " AND status IN ('Pending', 'In progress', 'Processing') LIMIT 1"
+    f"SELECT 1 FROM orders WHERE customer_id = $1 AND service_id = $2 AND link = $3 AND {lifecycle.ACTIVE_SQL} LIMIT 1"
 )
 _INSERT = (
     "INSERT INTO orders (customer_id, service_id, link, quantity, runs, interval, fields, charge, remains,"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from smmpanel.db.connect import Database, Row
 from smmpanel.db.pages import Page, cut, page_limit
+from smmpanel.orders import lifecycle
 
 _ORDER_COLUMNS = (
     "SELECT o.id, c.name AS customer, o.customer_id, o.service_id, o.link, o.quantity, o.charge, o.refunded,"
@@ -50,7 +51,7 @@ async def held_orders(db: Database, *, after_id: int | None = None, limit: int =
     limit = page_limit(limit)
     return cut(
         await db.fetch(
-            _ORDER_COLUMNS + " WHERE o.dispatch = 'held' AND o.id > $1 ORDER BY o.id LIMIT $2",
+            _ORDER_COLUMNS + f" WHERE o.dispatch = '{lifecycle.HELD}' AND o.id > $1 ORDER BY o.id LIMIT $2",
             after_id or 0,
             limit + 1,
         ),

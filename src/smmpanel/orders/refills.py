@@ -13,7 +13,7 @@ from smmpanel.accounts.keys import Caller
 from smmpanel.api import errors
 from smmpanel.api.errors import ApiError
 from smmpanel.db.connect import Database
-from smmpanel.db.tables import REFILL_STATUSES
+from smmpanel.orders import lifecycle
 from smmpanel.orders.ids import parse_id
 
 DAY = 86_400
@@ -85,13 +85,5 @@ async def refill_status(db: Database, caller: Caller, value: object) -> str:
 
 async def set_refill_status(db: Database, refill_id: int, status: str) -> None:
     """Operator or engine: move a refill on. Completed and Rejected are final."""
-    if status not in REFILL_STATUSES:
-        raise ValueError(f"unknown refill status {status!r}; one of: {', '.join(REFILL_STATUSES)}")
-    changed = await db.execute(
-        "UPDATE refills SET status = $1, updated_at = $2 WHERE id = $3 AND status IN ('Pending', 'In progress')",
-        status,
-        int(time.time()),
-        refill_id,
-    )
-    if changed != 1:
+    if not await lifecycle.move_refill(db, refill_id, status):
         raise ValueError(f"refill {refill_id} does not exist or is already finished")

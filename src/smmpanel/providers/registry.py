@@ -9,6 +9,7 @@ operator's `providers balance` both call it), so it is parsed and rounded one wa
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -100,15 +101,22 @@ async def open_provider(db: Database, row: Any, *, timeout: float | None = None)
     raise ProviderError(f"unknown provider kind {kind!r}")
 
 
-async def record_balance(db: Database, provider_id: int, balance: Balance, *, now: int | None = None) -> int:
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+async def record_balance(
+    db: Database, provider_id: int, balance: Balance, *, now: int | None = None
+) -> tuple[int, str | None]:
     """Store what the provider reported (rounded down to units; raises money.MoneyError for a value out of
-    range) and when; return the units stored."""
+    range), its currency when it is a three-letter code (else unknown), and when; return what was stored."""
     units = balance_units(balance.balance)
+    currency = (balance.currency or "").strip().upper()
+    stored = currency if _CURRENCY.fullmatch(currency) else None
     await db.execute(
         "UPDATE providers SET balance = $2, currency = $3, balance_checked_at = $4 WHERE id = $1",
         provider_id,
         units,
-        balance.currency[:8] or None,
+        stored,
         int(time.time()) if now is None else now,
     )
-    return units
+    return units, stored

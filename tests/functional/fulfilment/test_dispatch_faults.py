@@ -7,10 +7,13 @@ later, money untouched) or cancels it with a full refund; the books balance (the
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from smmpanel.db.connect import Database
+from smmpanel.fulfilment import resolve
 from smmpanel.money import parse_amount
 from tests.conftest import Panel
 from tests.functional.fulfilment.conftest import Upstream, add_provider, cycle, json_reply, order_row
@@ -171,3 +174,20 @@ def test_manual_services_are_never_touched(panel: Panel) -> None:
         assert (row["status"], row["dispatch"], row["provider_id"]) == ("Pending", None, None)
 
 
+
+
+def test_two_operators_failing_one_held_order_refund_once(panel: Panel, upstream: Upstream) -> None:
+    upstream.script = HOLD_CASES["empty body"]
+    key, service = _setup(panel, upstream.url)
+    order = _place(panel, key, service)
+    assert cycle(panel)["held"] == 1
+
+    async def both(db: Database) -> list[Any]:
+        return await asyncio.gather(resolve.fail(db, order), resolve.fail(db, order), return_exceptions=True)
+
+    outcomes = panel.run(both)
+    assert sorted(type(o).__name__ for o in outcomes) == ["Outcome", "ResolveError"]
+    row = order_row(panel, order)
+    assert (row["status"], row["dispatch"], row["refunded"]) == ("Canceled", "failed", row["charge"])
+    assert panel.balance(key) == "10.00000"
+    assert upstream.total_adds == 1

@@ -14,7 +14,7 @@ import pytest
 
 from tests.common.databases import POSTGRES
 from tests.conftest import Panel
-from tests.functional.fulfilment.conftest import Upstream, add_provider, order_row
+from tests.functional.fulfilment.conftest import Upstream, add_provider, json_reply, order_row
 
 
 def _smmpanel(db_url: str, *args: str) -> list[str]:
@@ -121,3 +121,60 @@ def test_serve_runs_the_engine_in_process(make_panel: object) -> None:
     _wait(lambda: panel.sql("SELECT COUNT(*) FROM panel_state WHERE key LIKE 'worker:%'") == [(1,)])  # heartbeat
     # the in-process engine cycles every 5 s: the order placed after its first cycle is sent on the next
     _wait(lambda: order_row(panel, order)["dispatch"] == "sent", 12)
+
+
+# Runs `smmpanel worker --once` and kills itself (SIGKILL) right after the first commit that wrote a refund:
+# where the old two-step `fail` had committed the Canceled order and its refund but not yet its failed
+# dispatch. The status machine now makes both in one transaction, so no such moment exists.
+_KILL_AFTER_REFUND_COMMIT = """
+import os, signal, sys
+from contextlib import asynccontextmanager
+from smmpanel.accounts import ledger
+from smmpanel.db import connect
+from smmpanel.cli import main
+
+refunded = []
+original_credit = ledger.credit
+
+async def credit(tx, customer_id, kind, amount, **values):
+    await original_credit(tx, customer_id, kind, amount, **values)
+    refunded.append(kind == "refund")
+
+ledger.credit = credit
+for cls in (connect.SqliteDatabase, connect.PostgresDatabase):
+    def transaction(self, _original=cls.transaction):
+        @asynccontextmanager
+        async def killing():
+            async with _original(self) as tx:
+                yield tx
+            if any(refunded):
+                os.kill(os.getpid(), signal.SIGKILL)
+        return killing()
+    cls.transaction = transaction
+sys.argv = ["smmpanel", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_worker_killed_right_after_a_refund_leaves_nothing_claimed(panel: Panel, upstream: Upstream) -> None:
+    upstream.script = lambda params: json_reply({"error": "Incorrect link"})  # a definite refusal: fail, refund
+    provider = add_provider(panel, "upstream", url=upstream.url, api_key="upstream-secret-key-123456")
+    service = panel.service(provider_id=provider, provider_service="7")
+    key = panel.customer("10")
+    order = panel.api(key=key, action="add", service=service, link="https://ig.example/refused", quantity=100)["order"]
+
+    killed = subprocess.run([sys.executable, "-c", _KILL_AFTER_REFUND_COMMIT, "--database-url", panel.db_url,
+                             "worker", "--once"], env=_env(), capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert upstream.total_adds == 1
+    if POSTGRES:
+        time.sleep(1.1)  # a foreign claim is orphaned only after its lease
+    restart = subprocess.run(_smmpanel(panel.db_url, "worker", "--once", "--lease", "1"), env=_env(),
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert restart.returncode == 0, restart.stderr
+
+    assert panel.sql("SELECT COUNT(*) FROM orders WHERE dispatch = 'dispatching'")[0][0] == 0
+    row = order_row(panel, order)
+    assert (row["status"], row["dispatch"], row["refunded"], row["remains"]) == ("Canceled", "failed", row["charge"], 100)
+    assert panel.api(key=key, action="balance")["balance"] == "10.00000"
+    assert upstream.total_adds == 1
