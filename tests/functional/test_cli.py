@@ -20,9 +20,9 @@ from alembic.script import ScriptDirectory
 
 from smmpanel.accounts.keys import CALLER_TTL
 from smmpanel.api import errors
+from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.db.connect import connect
 from smmpanel.db.migrate import alembic_config
-from smmpanel.orders.types import ORDER_TYPES
 from tests.conftest import Panel
 
 BALANCE = {"balance": "10.00000", "currency": "USD"}
