@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.catalog.services import ServiceForOrder
@@ -40,6 +40,16 @@ MAX_LINK_LENGTH = 2048
 
 _BAD_LINK_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})  # controls, invisibles, spaces
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates break JSON/SQL storage
+
+
+class _PerUnitRequest(Protocol):
+    """A request of a type whose quantity the customer states."""
+
+    @property
+    def link(self) -> str: ...
+
+    @property
+    def quantity(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,7 @@ def _priced(
 
 def _per_unit(
     service: ServiceForOrder,
-    request: Any,
+    request: _PerUnitRequest,
     fields: Callable[[], dict[str, object]],
     drip: tuple[int, int] | None = None,
 ) -> OrderDraft:
