@@ -29,9 +29,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.db.connect import asyncpg_dsn, is_sqlite, sqlite_path
 from smmpanel.db.migrate import upgrade
-from smmpanel.orders.types import ORDER_TYPES
 
 NOW = int(time.time())
 DAY = 86_400

@@ -12,10 +12,11 @@ import pytest
 from smmpanel.accounts.keys import hash_key
 from smmpanel.api import errors
 from smmpanel.api.errors import quantity_less, quantity_more
+from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.catalog.services import set_custom_rate
 from smmpanel.money import format_units, parse_amount
 from smmpanel.orders.lifecycle import move
-from smmpanel.orders.types import ORDER_TYPES, UNLIMITED_POSTS
+from smmpanel.orders.types import UNLIMITED_POSTS
 from tests.conftest import Panel
 
 LINK = "https://instagram.com/p/abc"

@@ -12,9 +12,6 @@ import smmpanel
 ROOT = Path(smmpanel.__file__).parent
 FRONT_ENDS = {"api", "cli", "web", "server", "demo", "__main__"}
 DOMAIN = {"accounts", "catalog", "orders", "fulfilment", "providers"}
-# Pairs still importing each other on this branch, untangled by the other issue-6 branches (domain
-# refusals: orders → api; order types: orders ↔ catalog). Remove each as it is merged.
-NOT_YET_UNTANGLED = {("api", "orders"), ("catalog", "orders")}
 
 
 def imports() -> dict[str, set[str]]:
@@ -40,13 +37,13 @@ def imports() -> dict[str, set[str]]:
 def test_no_two_packages_import_each_other() -> None:
     graph = imports()
     mutual = {(a, b) for a in graph for b in graph[a] if a < b and a in graph.get(b, set())}
-    assert mutual <= NOT_YET_UNTANGLED
+    assert mutual == set()
 
 
 def test_the_domain_never_imports_a_front_end() -> None:
     graph = imports()
     offenders = {(a, b) for a in DOMAIN for b in graph.get(a, set()) & FRONT_ENDS}
-    assert offenders <= {("orders", "api")}  # see NOT_YET_UNTANGLED
+    assert offenders == set()
 
 
 def test_layers_below_the_domain_import_no_domain() -> None:

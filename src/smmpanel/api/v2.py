@@ -1,7 +1,8 @@
 """API v2: turns one parameter map into one answer (a JSON-able value). Knows the wire shapes, not SQL.
 
-Order of checks: key → action → the action's own parameters. Per-item errors in batches never abort the
-batch; id lists hold at most `max_ids` distinct ids (spec §0).
+Order of checks: key → action → the action's own parameters. The domain (orders/) refuses with
+OrderRefused, worded here through api.errors.REFUSALS; a value the wire cannot read is `Incorrect request`.
+Per-item errors in batches never abort the batch; id lists hold at most `max_ids` distinct ids (spec §0).
 """
 
 from __future__ import annotations
@@ -12,20 +13,32 @@ from typing import Any
 from smmpanel.accounts import queries as account_queries
 from smmpanel.accounts.keys import Caller, authenticate
 from smmpanel.api import errors
-from smmpanel.api.errors import ApiError
-from smmpanel.api.params import Params, scalar
+from smmpanel.api.add import order_request
+from smmpanel.api.errors import refusal
+from smmpanel.api.params import BadRequest, Params, parse_id, scalar, split_ids
 from smmpanel.catalog.listing import Body, ServiceListing
 from smmpanel.config import Settings
 from smmpanel.db.connect import Database
 from smmpanel.money import format_units
 from smmpanel.orders.cancels import request_cancel
-from smmpanel.orders.ids import parse_id, split_ids
-from smmpanel.orders.placing import place_order
+from smmpanel.orders.placing import orderable_service, place_order
 from smmpanel.orders.refills import refill_status, request_refill
-from smmpanel.orders.status import status_many, status_one
+from smmpanel.orders.refusals import OrderRefused, Reason
+from smmpanel.orders.status import SUBSCRIPTIONS, OrderState, order_state, order_states
 
 BAD_REQUEST = {"error": errors.INCORRECT_REQUEST}
+INCORRECT_ORDER = {"error": errors.INCORRECT_ORDER}
+REFILL_NOT_FOUND = {"error": errors.REFILL_NOT_FOUND}
 Answer = Any  # a JSON-able value, or a cached Body for `services`
+# subscriptions speak their own vocabulary (spec §0, §5.3); the order row keeps the common one
+SUBSCRIPTION_STATUS = {
+    "Pending": "Active",
+    "Processing": "Active",
+    "In progress": "Active",
+    "Completed": "Completed",
+    "Partial": "Expired",
+    "Canceled": "Canceled",
+}
 
 
 class ApiV2:
@@ -56,8 +69,10 @@ class ApiV2:
             return BAD_REQUEST
         try:
             return await handler(caller, params)
-        except ApiError as exc:
-            return {"error": exc.text}
+        except OrderRefused as refused:
+            return refusal(refused)
+        except BadRequest:
+            return BAD_REQUEST
 
     def _ids(self, params: Params, name: str) -> list[str] | None:
         return split_ids(params.get(name), self.settings.max_ids)
@@ -66,15 +81,29 @@ class ApiV2:
         return await self.listing.body(self.db, caller.customer_id)
 
     async def add(self, caller: Caller, params: Params) -> Answer:
-        return {"order": await place_order(self.db, caller, params)}
+        service = await orderable_service(self.db, caller.customer_id, parse_id(params.get("service")))
+        request = order_request(service, params)
+        return {"order": await place_order(self.db, caller.customer_id, service, request)}
 
     async def status(self, caller: Caller, params: Params) -> Answer:
         if "orders" in params:
-            ids = self._ids(params, "orders")
-            return BAD_REQUEST if not ids else await status_many(self.db, caller, ids)
+            keys = self._ids(params, "orders")
+            return BAD_REQUEST if not keys else await self._status_many(caller, keys)
         if "order" in params:
-            return await status_one(self.db, caller, params["order"])
+            order_id = parse_id(params["order"])
+            state = None if order_id is None else await order_state(self.db, caller.customer_id, order_id)
+            return INCORRECT_ORDER if state is None else _status(state, caller.currency)
         return BAD_REQUEST
+
+    async def _status_many(self, caller: Caller, keys: list[str]) -> Answer:
+        wanted = {key: parse_id(key) for key in keys}
+        found = await order_states(self.db, caller.customer_id, [n for n in wanted.values() if n is not None])
+        answer: dict[str, Any] = {}
+        currency = caller.currency
+        for key, number in wanted.items():
+            state = None if number is None else found.get(number)
+            answer[key] = INCORRECT_ORDER if state is None else _status(state, currency)
+        return answer
 
     async def refill(self, caller: Caller, params: Params) -> Answer:
         cooldown = self.settings.refill_cooldown_hours
@@ -84,14 +113,26 @@ class ApiV2:
                 return BAD_REQUEST
             answer = []
             for key in ids:
+                order_id = parse_id(key)
                 try:
-                    result: Any = await request_refill(self.db, caller, key, cooldown_hours=cooldown)
-                except ApiError as exc:
-                    result = {"error": exc.text}
-                answer.append({"order": _wire_id(key), "refill": result})
+                    if order_id is None:
+                        raise OrderRefused(Reason.ORDER_NOT_FOUND)
+                    result: Any = await request_refill(
+                        self.db, caller.customer_id, order_id, cooldown_hours=cooldown
+                    )
+                except OrderRefused as refused:
+                    result = refusal(refused)
+                answer.append({"order": key if order_id is None else order_id, "refill": result})
             return answer
         if "order" in params:
-            return {"refill": str(await request_refill(self.db, caller, params["order"], cooldown_hours=cooldown))}
+            order_id = parse_id(params["order"])
+            if order_id is None:
+                return INCORRECT_ORDER
+            return {
+                "refill": str(
+                    await request_refill(self.db, caller.customer_id, order_id, cooldown_hours=cooldown)
+                )
+            }
         return BAD_REQUEST
 
     async def refill_status(self, caller: Caller, params: Params) -> Answer:
@@ -101,14 +142,20 @@ class ApiV2:
                 return BAD_REQUEST
             answer = []
             for key in ids:
+                refill_id = parse_id(key)
                 try:
-                    result: Any = await refill_status(self.db, caller, key)
-                except ApiError as exc:
-                    result = {"error": exc.text}
-                answer.append({"refill": _wire_id(key), "status": result})
+                    if refill_id is None:
+                        raise OrderRefused(Reason.REFILL_NOT_FOUND)
+                    result: Any = await refill_status(self.db, caller.customer_id, refill_id)
+                except OrderRefused as refused:
+                    result = refusal(refused)
+                answer.append({"refill": key if refill_id is None else refill_id, "status": result})
             return answer
         if "refill" in params:
-            return {"status": await refill_status(self.db, caller, params["refill"])}
+            refill_id = parse_id(params["refill"])
+            if refill_id is None:
+                return REFILL_NOT_FOUND
+            return {"status": await refill_status(self.db, caller.customer_id, refill_id)}
         return BAD_REQUEST
 
     async def cancel(self, caller: Caller, params: Params) -> Answer:
@@ -118,11 +165,15 @@ class ApiV2:
             return BAD_REQUEST
         answer = []
         for key in ids:
+            order_id = parse_id(key)
             try:
-                result: Any = await request_cancel(self.db, caller, key)
-            except ApiError as exc:
-                result = {"error": exc.text}
-            answer.append({"order": _wire_id(key), "cancel": result})
+                if order_id is None:
+                    raise OrderRefused(Reason.ORDER_NOT_FOUND)
+                await request_cancel(self.db, caller.customer_id, order_id)
+                result: Any = 1  # accepted (spec §3.9)
+            except OrderRefused as refused:
+                result = refusal(refused)
+            answer.append({"order": key if order_id is None else order_id, "cancel": result})
         return answer
 
     async def balance(self, caller: Caller, params: Params) -> Answer:
@@ -130,15 +181,36 @@ class ApiV2:
         return {"balance": format_units(units), "currency": caller.currency}
 
 
-def _wire_id(key: str) -> int | str:
-    """Batch items echo the id as a number when it is one (spec §3.6), else as the string sent."""
-    number = parse_id(key)
-    return key if number is None else number
+def _status(state: OrderState, currency: str) -> dict[str, Any]:
+    """The five strings (spec §3.3); drip-feed parents add `runs` and `orders`, subscriptions speak their own
+    status vocabulary and add `posts`, `orders` and `expiry` when set (spec §0)."""
+    answer: dict[str, Any] = {
+        "charge": format_units(state.charge),
+        "start_count": str(state.start_count),
+        "status": state.status,
+        "remains": str(state.remains),
+        "currency": currency,
+    }
+    if state.runs is not None:
+        answer["runs"] = str(state.runs_done)
+        answer["orders"] = state.children
+    elif state.type == SUBSCRIPTIONS:
+        answer["status"] = SUBSCRIPTION_STATUS[state.status]
+        answer["posts"] = str(state.runs_done)
+        answer["orders"] = state.children
+        if state.expiry:
+            answer["expiry"] = state.expiry
+    return answer
 
 
 def _inferred_action(params: Params) -> str:
     """The action-less refill calls of the buggy PHP sample (spec §2.1)."""
-    for name, action in (("order", "refill"), ("orders", "refill"), ("refill", "refill_status"), ("refills", "refill_status")):
+    for name, action in (
+        ("order", "refill"),
+        ("orders", "refill"),
+        ("refill", "refill_status"),
+        ("refills", "refill_status"),
+    ):
         if name in params:
             return action
     return ""

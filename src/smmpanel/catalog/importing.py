@@ -2,7 +2,7 @@
 
 Why it exists: a reseller's catalogue starts as a copy of an upstream one. The mapping is deliberate:
 
-* only the 17 exact API v2 types (orders.types.ORDER_TYPES) are imported; an unknown upstream type is
+* only the 17 exact API v2 types (catalog.ordertypes.ORDER_TYPES) are imported; an unknown upstream type is
   skipped and reported, never guessed into one of ours;
 * the operator picks what to import (`ids`), or says "everything" (`all_`) — never 5,000 services by
   surprise (ImportRefused);
@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.catalog.services import bump_version, insert, write
 from smmpanel.catalog.sync import DEFAULT_REFILL_DAYS
 from smmpanel.client import Service
 from smmpanel.db.connect import Database
 from smmpanel.money import MoneyError, apply_markup, cost_units, format_units, parse_percent, percent_text
-from smmpanel.orders.types import ORDER_TYPES
 
 DEFAULT_MARKUP = Decimal(0)  # without --markup a new import sells at cost (the CLI warns about it)
 _TYPES = frozenset(ORDER_TYPES)

@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.db.connect import Database
 from smmpanel.money import MoneyError, parse_percent
-from smmpanel.orders.types import ORDER_TYPES
 
 # what `update(..., clear=PROVIDER_FIELDS)` resets when a service is detached from its provider
 PROVIDER_FIELDS = (

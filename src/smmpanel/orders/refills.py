@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import time
 
-from smmpanel.accounts.keys import Caller
-from smmpanel.api import errors
-from smmpanel.api.errors import ApiError
 from smmpanel.db.connect import Database
 from smmpanel.orders import lifecycle
-from smmpanel.orders.ids import parse_id
+from smmpanel.orders.refusals import OrderRefused, Reason
 
 DAY = 86_400
 
@@ -22,21 +19,19 @@ DAY = 86_400
 def check_eligible(
     *, refill_days: int, status: str, completed_at: int | None, last_event: int, now: int, cooldown: float
 ) -> None:
-    """Raise the exact API error when a refill may not be requested now; a pure function."""
+    """Raise OrderRefused when a refill may not be requested now; a pure function."""
     if refill_days <= 0:
-        raise ApiError(errors.REFILL_DISABLED)
+        raise OrderRefused(Reason.REFILL_DISABLED)
     if status != "Completed" or completed_at is None:
-        raise ApiError(errors.NOT_COMPLETED)
+        raise OrderRefused(Reason.NOT_COMPLETED)
     if now > completed_at + refill_days * DAY:
-        raise ApiError(errors.REFILL_DAYS_OVER)
+        raise OrderRefused(Reason.REFILL_DAYS_OVER)
     if now < last_event + cooldown:
-        raise ApiError(errors.REFILL_TOO_SOON)
+        raise OrderRefused(Reason.REFILL_TOO_SOON)
 
 
-async def request_refill(db: Database, caller: Caller, value: object, *, cooldown_hours: float) -> int:
-    order_id = parse_id(value)
-    if order_id is None:
-        raise ApiError(errors.INCORRECT_ORDER)
+async def request_refill(db: Database, customer_id: int, order_id: int, *, cooldown_hours: float) -> int:
+    """A new refill of the customer's order; its id. Raises OrderRefused (ORDER_NOT_FOUND or ineligible)."""
     now = int(time.time())
     async with db.transaction() as tx:
         if tx.dialect == "postgresql":  # one request per order at a time, so the read below sees the last one
@@ -46,10 +41,10 @@ async def request_refill(db: Database, caller: Caller, value: object, *, cooldow
             " (SELECT MAX(created_at) FROM refills r WHERE r.order_id = o.id), o.upstream_id"
             " FROM orders o JOIN services s ON s.id = o.service_id WHERE o.id = $1 AND o.customer_id = $2",
             order_id,
-            caller.customer_id,
+            customer_id,
         )
         if row is None:
-            raise ApiError(errors.INCORRECT_ORDER)
+            raise OrderRefused(Reason.ORDER_NOT_FOUND)
         status, completed_at, refill_days, last_refill, upstream_id = row
         check_eligible(
             refill_days=refill_days,
@@ -64,22 +59,20 @@ async def request_refill(db: Database, caller: Caller, value: object, *, cooldow
                 "INSERT INTO refills (order_id, customer_id, created_at, updated_at, forward)"
                 " VALUES ($1, $2, $3, $3, $4) RETURNING id",
                 order_id,
-                caller.customer_id,
+                customer_id,
                 now,
                 None if upstream_id is None else "queued",  # fulfilment forwards it to the provider
             )
         )
 
 
-async def refill_status(db: Database, caller: Caller, value: object) -> str:
-    refill_id = parse_id(value)
-    status = None
-    if refill_id is not None:
-        status = await db.fetchval(
-            "SELECT status FROM refills WHERE id = $1 AND customer_id = $2", refill_id, caller.customer_id
-        )
+async def refill_status(db: Database, customer_id: int, refill_id: int) -> str:
+    """The status of the customer's refill; raises OrderRefused(REFILL_NOT_FOUND)."""
+    status = await db.fetchval(
+        "SELECT status FROM refills WHERE id = $1 AND customer_id = $2", refill_id, customer_id
+    )
     if status is None:
-        raise ApiError(errors.REFILL_NOT_FOUND)
+        raise OrderRefused(Reason.REFILL_NOT_FOUND)
     return str(status)
 
 

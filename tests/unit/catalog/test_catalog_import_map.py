@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from smmpanel.catalog.importing import ImportRefused, Pricing, Skip, map_service, pick
+from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.client import Service
-from smmpanel.orders.types import ORDER_TYPES
 
 UP = Service(5, " Likes ", "Default", "Instagram", Decimal("0.5"), 10, 5000, refill=True, cancel=True,
              dripfeed=True, desc="fast")  # fmt: skip
