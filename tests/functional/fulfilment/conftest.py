@@ -22,6 +22,7 @@ from smmpanel.db.connect import Database
 from smmpanel.fulfilment.context import EngineConfig
 from smmpanel.fulfilment.engine import Engine
 from smmpanel.fulfilment.providers import registry
+from tests.common.hostile_upstream import HostileUpstream
 from tests.conftest import BACKEND_URL, POSTGRES, Panel, _pg_admin, _pg_url
 
 Reply = tuple[int, bytes, float]  # HTTP status, body, seconds to sleep before answering
@@ -111,6 +112,14 @@ def upstream() -> Iterator[Upstream]:
     server = Upstream()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileUpstream]:
+    """An upstream that misbehaves as scripted (slow, dribbling, garbage, huge numbers, resets…): see
+    tests/common/hostile_upstream.py."""
+    with HostileUpstream() as server:
+        yield server
 
 
 def fast_config(**values: Any) -> EngineConfig:
