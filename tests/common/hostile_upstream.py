@@ -35,7 +35,7 @@ Behaviours (each a `Behaviour`, also written as text for the command line: "slow
 Every sleep waits on the stop event, so `stop()` ends slow and dribbling answers at once. Run it as a
 process (bench/soak.py does): `python -m tests.common.hostile_upstream --port 0 --script
 "status=huge,reset,ok" --script "*=slow:2,ok"` prints its URL on the first line; `GET /stats` reports the
-requests per action and behaviour and the `add`s per link.
+requests per action and behaviour and the `add`s per link (`GET /stats?links=1`: every link added).
 """
 
 from __future__ import annotations
@@ -174,7 +174,8 @@ class HostileUpstream:
 
             def do_GET(self) -> None:
                 if self.path.startswith("/stats"):
-                    upstream._write(self, 200, orjson.dumps(upstream.stats()), "application/json")
+                    stats = upstream.stats() | ({"all_links": sorted(upstream.adds)} if "links=1" in self.path else {})
+                    upstream._write(self, 200, orjson.dumps(stats), "application/json")
                 else:
                     upstream._serve(self)
 
