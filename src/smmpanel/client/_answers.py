@@ -21,15 +21,18 @@ from ._errors import ApiError, BadResponse, ClientError
 from ._models import Balance, OrderStatus, Service
 from ._parse import (
     Unparseable,
+    describe,
     is_blank,
     normalize_status,
-    opt_decimal,
+    opt_currency,
     opt_int,
+    opt_money,
     opt_str,
     to_bool,
-    to_decimal,
     to_id,
     to_id_list,
+    to_int,
+    to_money,
     to_str,
 )
 
@@ -48,7 +51,7 @@ def item_error(action: str, value: object) -> ApiError | None:
     """The per-item refusal in `value`, if it is one: {"error": text}."""
     if isinstance(value, Mapping) and value.get("error"):
         text = value["error"]
-        return ApiError(text if isinstance(text, str) else str(text), action=action)
+        return ApiError(text if isinstance(text, str) else describe(text), action=action)
     return None
 
 
@@ -79,7 +82,7 @@ def service(item: Mapping[str, object]) -> Service:
         name=to_str(item.get("name")),
         type=to_str(item.get("type")).strip() or "Default",  # clients fall back to Default (spec §9.15)
         category=to_str(item.get("category")),
-        rate=to_decimal(item.get("rate")),
+        rate=to_money(item.get("rate")),
         min=opt_int(item.get("min")) or 0,
         max=opt_int(item.get("max")) or 0,
         refill=to_bool(item.get("refill")),
@@ -99,7 +102,7 @@ def services(data: object) -> list[Service]:
     for index, item in enumerate(data):
         if not isinstance(item, Mapping):
             raise bad("services", f"item {index} is not an object")
-        result.append(_guard("services", f"item {index} (service {item.get('service')!r})", service, item))
+        result.append(_guard("services", f"item {index} (service {describe(item.get('service'))})", service, item))
     return result
 
 
@@ -119,23 +122,33 @@ def balance(data: object) -> Balance:
 
 
 def _balance(answer: Mapping[str, object]) -> Balance:
-    return Balance(balance=to_decimal(answer.get("balance")), currency=opt_str(answer.get("currency")) or "")
+    return Balance(balance=to_money(answer.get("balance")), currency=opt_currency(answer.get("currency")) or "")
 
 
 def order_status(answer: Mapping[str, object]) -> OrderStatus:
     orders = answer.get("orders")
     return OrderStatus(
         status=normalize_status(answer.get("status")),
-        charge=opt_decimal(answer.get("charge")),
+        charge=opt_money(answer.get("charge")),
         start_count=opt_int(answer.get("start_count")),
         remains=opt_int(answer.get("remains")),
-        currency=opt_str(answer.get("currency")),
+        currency=_status_currency(answer.get("currency")),
         runs=opt_int(answer.get("runs")),
         orders=None if orders is None else to_id_list(orders),
         posts=opt_int(answer.get("posts")),
         expiry=opt_str(answer.get("expiry")),
         raw=answer,
     )
+
+
+def _status_currency(value: object) -> str | None:
+    """A status's `currency` is informational (nothing is computed from it), so one that breaks the
+    currency rule (`_parse.opt_currency`) reads as absent rather than making the order unreadable;
+    `raw` keeps what the panel sent. In a `balance` answer the same value is a bad answer."""
+    try:
+        return opt_currency(value)
+    except Unparseable:
+        return None
 
 
 def status(data: object, order_id: int) -> OrderStatus:
@@ -175,7 +188,7 @@ def _refill_status(value: object) -> str | ClientError:
     refusal = item_error("refill_status", value)
     if refusal is not None:
         return refusal
-    if isinstance(value, str) and value.strip().lower() in _REFILL_STATUS_ERRORS:
+    if isinstance(value, str) and len(value) <= 64 and value.strip().lower() in _REFILL_STATUS_ERRORS:
         return ApiError(value, action="refill_status")
     try:
         return normalize_status(value)
@@ -269,9 +282,9 @@ def refill_statuses(data: object, ids: Sequence[int]) -> dict[int, str | ClientE
 
 def _cancel_value(value: object) -> bool | ClientError:
     """`1` (or a cancel-task id) is accepted (spec §3.9); a non-numeric text is a refusal."""
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        return int(value) != 0
     try:
+        if isinstance(value, str) and len(value) <= 64 and value.strip().lstrip("+-").isdigit():
+            return to_int(value) != 0
         return to_bool(value)
     except Unparseable as exc:
         if isinstance(value, str) and any(c.isalpha() for c in value):

@@ -28,6 +28,7 @@ class AsyncClient:
 
     `retries` applies to reads only (`services`, `status`, `refill_status`, `balance`); `add`,
     `refill` and `cancel` are sent exactly once. Between retries it sleeps `backoff`, then twice that…
+    An answer over `max_body` bytes (after decompression) is a BadResponse, read no further.
     """
 
     def __init__(
@@ -40,9 +41,11 @@ class AsyncClient:
         backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str | None = None,
+        max_body: int = _core.MAX_BODY,
     ) -> None:
         if retries < 0 or backoff < 0:
             raise ValueError("retries and backoff must not be negative")
+        self._max_body = _core.check_max_body(max_body)
         self._url = _core.check_url(url)
         self._key = _core.check_key(key)
         self._retries = retries
@@ -124,9 +127,18 @@ class AsyncClient:
         attempts = 1 + (self._retries if call.retryable else 0)
         for attempt in range(1, attempts + 1):
             try:
-                response = await self._http.post(self._url, data=call.form(self._key))
+                async with self._http.stream("POST", self._url, data=call.form(self._key)) as response:
+                    limit = self._max_body
+                    declared = _core.declared_too_large(response.headers, limit)
+                    if declared:
+                        raise _core.too_large(call.action, response.status_code, limit, declared)
+                    body = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > limit:
+                            raise _core.too_large(call.action, response.status_code, limit)
                 return _core.read_answer(
-                    call.action, response.status_code, response.content, response.headers.get("location")
+                    call.action, response.status_code, bytes(body), response.headers.get("location")
                 )
             except ApiError as exc:
                 exc.scrub(self._key)

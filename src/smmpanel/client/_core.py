@@ -9,7 +9,9 @@ tested without a network.
 Wire rules kept here: always a form-encoded POST of `key`, `action`, then the parameters (the standard
 PHP sample's order); multi-id parameters comma-joined, at most 100 ids per call; redirects are not
 followed (a POST turned into a GET loses its parameters, spec §9.5); reads (`services`, `status`,
-`refill_status`, `balance`) may be retried, writes (`add`, `refill`, `cancel`) never are.
+`refill_status`, `balance`) may be retried, writes (`add`, `refill`, `cancel`) never are. An answer
+body larger than `max_body` (default `MAX_BODY`, 8 MiB, counted after decompression) is not read
+further: it is a BadResponse, like any other answer that is not API v2.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ._errors import (
     UnknownOutcome,
 )
 from ._models import Balance, OrderStatus, Service
+from ._parse import describe
 
 T = TypeVar("T")
 Plan = Generator["Call", object, T]
@@ -54,6 +57,8 @@ LIST_FIELDS = frozenset({"comments", "usernames", "hashtags", "groups", "keyword
 # a write is rarely sent on a connection the server is closing — which would make its outcome unknown.
 LIMITS = httpx.Limits(keepalive_expiry=2.0)
 _EXCERPT = 200
+# The largest answer read: `services` of 5,000 items is ≈ 1.2 MB; anything near this is not an answer.
+MAX_BODY = 8 * 1024 * 1024
 
 
 class Call:
@@ -179,6 +184,29 @@ def failure(exc: Exception, action: str) -> ClientError:
     return UnknownOutcome(f"{action}: request failed, outcome unknown ({detail})", action=action)
 
 
+def check_max_body(max_body: int) -> int:
+    if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 1024:
+        raise ValueError(f"max_body must be an integer of at least 1024 bytes, got {max_body!r}")
+    return max_body
+
+
+def too_large(action: str, status_code: int, max_body: int, declared: str | None = None) -> BadResponse:
+    """The error for an answer over `max_body` bytes; raise it before reading (declared) or midway."""
+    size = f"declares {declared} bytes" if declared else f"is over {max_body:,} bytes"
+    return BadResponse(
+        f"{action}: the answer {size}, more than the limit of {max_body:,}; outcome unknown",
+        action=action, status_code=status_code,
+    )  # fmt: skip
+
+
+def declared_too_large(headers: Mapping[str, str], max_body: int) -> str | None:
+    """The Content-Length when it already says the body is over the limit (a text, safe to show)."""
+    declared = headers.get("content-length", "").strip()
+    if declared.isdigit() and (len(declared) > 18 or int(declared) > max_body):
+        return declared[:20]
+    return None
+
+
 def _excerpt(body: bytes) -> str:
     text = " ".join(body[: _EXCERPT * 2].decode("utf-8", "replace").split())
     return text if len(text) <= _EXCERPT else text[: _EXCERPT - 3] + "..."
@@ -201,7 +229,12 @@ def _error_text(data: object) -> str | None:
     error = data["error"]
     if isinstance(error, Mapping) and isinstance(error.get("message"), str):
         return str(error["message"])
-    return error if isinstance(error, str) else orjson.dumps(error).decode()
+    if isinstance(error, str):
+        return error
+    try:
+        return orjson.dumps(error).decode()[:_EXCERPT * 2]
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes
+        return describe(error)
 
 
 def read_answer(action: str, status_code: int, body: bytes, location: str | None = None) -> object:

@@ -17,10 +17,18 @@ even an `add` — cannot create a second order. Every other failure of `add`, `r
 treated as "maybe done".
 
 Messages never contain the API key: the shells call `scrub()` on every error before it leaves them.
+
+Texts that come from the panel end up in our logs and in `orders.last_error`, so none of them may carry a
+line break or a terminal escape (a forged log line) or be unbounded: every message, `ApiError.text`,
+`ServerError.text` and `BadResponse.excerpt` goes through `clean()` when the error is built — each
+non-printable character (line breaks, tabs, NUL, ESC, bidi controls: `not str.isprintable()`) becomes a
+space, and a text longer than its limit (`MAX_TEXT` for the panel's own words, `MAX_MESSAGE` for a
+message) is cut and ends with "…". A key cut in half by that limit is still redacted (`redact`).
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, quote_plus
 
 # Raw PerfectPanel translation keys that leak instead of English (spec §6), mapped to the English texts
@@ -37,6 +45,9 @@ _CANONICAL_TEXTS = {
 }
 
 REDACTED = "***"
+MAX_TEXT = 300  # characters of a panel's own error text (ApiError.text, ServerError.text, excerpts)
+MAX_MESSAGE = 1000  # characters of an error message
+ELLIPSIS = "…"
 _MIN_SECRET = 6  # shorter "secrets" would mangle ordinary words; real keys are 32+ characters
 
 
@@ -47,6 +58,7 @@ class ClientError(Exception):
     """False only if the request definitely never reached the panel (safe to resend, even `add`)."""
 
     def __init__(self, message: str, *, action: str | None = None) -> None:
+        message = clean(message, MAX_MESSAGE)
         super().__init__(message)
         self.message = message
         self.action = action
@@ -70,6 +82,7 @@ class ApiError(ClientError):
     """The panel refused the request with `{"error": text}`; `text` is its exact wording."""
 
     def __init__(self, text: str, *, action: str | None = None, status_code: int = 200) -> None:
+        text = clean(text, MAX_TEXT)
         super().__init__(text, action=action)
         self.text = text
         self.status_code = status_code
@@ -109,7 +122,7 @@ class ServerError(UnknownOutcome):
     ) -> None:
         super().__init__(message, action=action)
         self.status_code = status_code
-        self.text = text
+        self.text = None if text is None else clean(text, MAX_TEXT)
 
 
 class BadResponse(UnknownOutcome):
@@ -120,7 +133,7 @@ class BadResponse(UnknownOutcome):
     ) -> None:
         super().__init__(message, action=action)
         self.status_code = status_code
-        self.excerpt = excerpt
+        self.excerpt = clean(excerpt, MAX_TEXT)
 
 
 def _rebuild(cls: type[ClientError], message: str, state: dict[str, object]) -> ClientError:
@@ -130,10 +143,22 @@ def _rebuild(cls: type[ClientError], message: str, state: dict[str, object]) -> 
     return error
 
 
+def clean(text: str, limit: int) -> str:
+    """`text` on one line and at most `limit` characters (see the module doc); instant on any size."""
+    head = text[: limit + 1]
+    if not head.isprintable():
+        head = "".join(c if c.isprintable() else " " for c in head)
+    return head if len(text) <= limit else head[: limit - 1] + ELLIPSIS
+
+
 def redact(text: str, secret: str) -> str:
-    """Replace the secret, raw or URL-encoded, by ***."""
+    """Replace the secret, raw or URL-encoded, by ***: whole, or its beginning where a cut text ends."""
     if len(secret) < _MIN_SECRET:
         return text
-    for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
+    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
+    for form in forms:
         text = text.replace(form, REDACTED)
+    if ELLIPSIS in text or "..." in text:  # a cut may have left the first characters of the key
+        heads = sorted({form[:n] for form in forms for n in range(4, len(form))}, key=len, reverse=True)
+        text = re.sub("(?:" + "|".join(map(re.escape, heads)) + r")(?=…|\.\.\.)", REDACTED, text)
     return text

@@ -23,6 +23,7 @@ from smmpanel.fulfilment.context import EngineConfig
 from smmpanel.fulfilment.engine import Engine
 from smmpanel.providers import registry
 from tests.common.databases import clone
+from tests.common.hostile_upstream import HostileUpstream
 from tests.conftest import Panel
 
 Reply = tuple[int, bytes, float]  # HTTP status, body, seconds to sleep before answering
@@ -112,6 +113,14 @@ def upstream() -> Iterator[Upstream]:
     server = Upstream()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileUpstream]:
+    """An upstream that misbehaves as scripted (slow, dribbling, garbage, huge numbers, resets…): see
+    tests/common/hostile_upstream.py."""
+    with HostileUpstream() as server:
+        yield server
 
 
 def fast_config(**values: Any) -> EngineConfig:

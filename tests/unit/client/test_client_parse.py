@@ -134,17 +134,34 @@ def test_id_lists() -> None:
         to_id_list([0])
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False))
+# Within the limits (module doc of _parse), every value reads back exactly; outside them, a refusal.
+_IN_RANGE = st.decimals(
+    min_value=Decimal("-1e20"), max_value=Decimal("1e20"), allow_nan=False, allow_infinity=False, places=10
+)
+
+
+@given(_IN_RANGE)
 def test_any_decimal_text_reads_back_exactly(value: Decimal) -> None:
     assert to_decimal(str(value)) == value
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False))
+@given(st.floats(min_value=-1e20, max_value=1e20, allow_nan=False, allow_infinity=False))
 def test_json_floats_become_their_shortest_decimal(value: float) -> None:
-    assert to_decimal(value) == Decimal(repr(value))
+    if value == 0 or abs(value) >= 1e-14:  # 17 significant digits from the 14th place fit in 30 places
+        assert to_decimal(value) == Decimal(repr(value))
 
 
-@given(st.integers())
+@given(st.integers(min_value=-(2**63 - 1), max_value=2**63 - 1))
 def test_any_integer_text_reads_back(value: int) -> None:
     assert to_int(str(value)) == value
     assert to_int(f"{value:,}") == value
+
+
+@given(
+    st.one_of(st.integers(min_value=2**63, max_value=10**60), st.integers(min_value=-(10**60), max_value=-(2**63)))
+)
+def test_integers_beyond_64_bits_are_refused(value: int) -> None:
+    with pytest.raises(Unparseable, match="not an integer"):
+        to_int(value)
+    with pytest.raises(Unparseable, match="not an integer"):
+        to_int(str(value))
