@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     worker_interval: float = 5.0  # seconds between engine cycles
     worker_check_every: int = 60  # seconds between status checks of an in-flight order (doubling when quiet)
     log_level: str = "info"
+    # the website (smmpanel.web)
+    public_url: str = ""  # e.g. https://panel.example.com: links on the API page; https → Secure cookies
+    signup: str = "open"  # "closed": /signup refuses new customers
 
 
 @lru_cache(maxsize=1)
