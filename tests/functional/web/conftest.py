@@ -60,6 +60,10 @@ class Visitor:
         self.get("/login")
         return self.post("/login", {"login": login, "password": password})
 
+    def sign_out(self) -> httpx.Response:
+        self.get("/")  # the page's token: the sign-out button of the page the visitor is on
+        return self.post("/logout")
+
     def close(self) -> None:
         self.http.close()
 
