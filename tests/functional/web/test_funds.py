@@ -37,7 +37,7 @@ def test_request_approve_credits_once_and_shows_the_history(panel: Panel, visito
     method = _method(panel)
     visitor.sign_up()
     page = visitor.get("/addfunds").text
-    assert '<option value="%d">Bank transfer (minimum 10.00000)</option>' % method in page
+    assert f'<option value="{method}">Bank transfer (minimum 10.00000)</option>' in page
     assert "IBAN DE00 1234\nRef: your name" in page
     request_id = _request(visitor, method, "25.50", "TX-42")
     page = visitor.get("/addfunds?done=1").text
