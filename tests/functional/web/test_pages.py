@@ -47,7 +47,7 @@ def test_api_page_for_guests_shows_the_docs_without_a_key(panel: Panel, visitor:
                   "Create multiple refill", "Get refill status", "Get multiple refill status", "Create cancel",
                   "User balance"):
         assert f"<h2>{title}</h2>" in page.text
-    assert "<h3>Mentions Media Likers</h3>" in page.text and "<h3>Subscriptions</h3>" in page.text
+    assert "<strong>Mentions Media Likers</strong>" in page.text and "<strong>Subscriptions</strong>" in page.text
     assert "Generate new key" not in page.text and "Sign in</a> to see your key" in page.text
     assert 'href="/api/sample.php"' in page.text
 
