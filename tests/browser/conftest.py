@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not longer: Playwright's loop must be gone before other tests start panels
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("SMMPANEL_REQUIRE_BROWSER") == "1":

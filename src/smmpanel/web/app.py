@@ -22,12 +22,15 @@ from smmpanel.web.site import HERE, Site
 
 log = logging.getLogger("smmpanel.web")
 _MESSAGES = {404: ("Not found", "There is no page at this address."),
-             405: ("Not allowed", "This page does not accept that kind of request.")}
+             405: ("Not allowed", "This page does not accept that kind of request."),
+             411: ("Length required", "The request did not say how long it is."),
+             413: ("Too large", "The form sent is too large.")}
 
 
 def routes(site: Site) -> list[BaseRoute]:
     def route(path: str, endpoint: Any, methods: tuple[str, ...] = ("GET",)) -> BaseRoute:
-        return web_route(path, endpoint, methods=methods, check=site.check_csrf, refuse=site.refuse_csrf)
+        return web_route(path, endpoint, methods=methods, check=site.check_csrf, refuse=site.refuse_csrf,
+                         max_body=site.settings.max_body_bytes)
 
     both = ("GET", "POST")
     return [

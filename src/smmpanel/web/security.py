@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -172,14 +173,18 @@ def web_route(
     csrf: bool = True,
     check: Callable[[Request], Awaitable[bool]] | None = None,
     refuse: Callable[[Request], Awaitable[Response]] | None = None,
+    max_body: int = 1024 * 1024,
 ) -> Route:
     """A route that accepts only the named methods and, unless `csrf=False`, refuses an unsafe request whose
-    CSRF token does not match (`check` verifies it; `refuse` renders the 403). The parsed form is left on
-    `request.state.form` for the view."""
+    CSRF token does not match (`check` verifies it; `refuse` renders the 403). A body must declare its length,
+    at most `max_body` bytes. The parsed form is left on `request.state.form` for the view."""
     methods = list(methods)
 
     async def guarded(request: Request) -> Response:
         if request.method not in SAFE_METHODS:
+            declared = request.headers.get("content-length", "")
+            if not declared.isdigit() or int(declared) > max_body:
+                raise HTTPException(413 if declared.isdigit() else 411)
             request.state.form = await request.form(max_files=0, max_fields=1000)
             if csrf and check is not None and not await check(request):
                 assert refuse is not None

@@ -158,3 +158,11 @@ def test_the_home_page_is_the_sign_in_page_for_guests(panel: Panel, visitor: Vis
     page = visitor.get("/")
     assert page.status_code == 200 and "<h1>Sign in</h1>" in page.text
     assert '<label for="f-login">Username or email</label>' in page.text
+
+
+def test_an_oversized_form_is_refused_before_it_is_read(panel: Panel, visitor: Visitor) -> None:
+    visitor.get("/login")
+    response = visitor.http.post("/login", content=b"login=" + b"x" * (panel.settings.max_body_bytes + 1),
+                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and "<h1>Too large</h1>" in response.text
+    assert panel.sql("SELECT COUNT(*) FROM sign_in_failures") == [(0,)]
