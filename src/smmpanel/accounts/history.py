@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from smmpanel.db.connect import Database
 
+_NEWEST = 2**31 - 1  # above every id (ids are 32-bit integers on PostgreSQL)
+
 
 @dataclass(frozen=True, slots=True)
 class Movement:
@@ -34,7 +36,7 @@ async def statement(db: Database, customer_id: int, *, before: int | None = None
         "SELECT id, kind, amount, order_id, note, created_at FROM ledger WHERE customer_id = $1 AND id < $2"
         " ORDER BY id DESC LIMIT $3",
         customer_id,
-        before if before is not None else 2**62,
+        before if before is not None else _NEWEST,
         limit + 1,
     )
     more = len(rows) > limit

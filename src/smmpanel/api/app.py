@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from smmpanel.api import errors
@@ -205,17 +205,17 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
             if own:
                 await database.close()
 
-    routes: list[BaseRoute] = [
+    routes = [
         Route("/api/v2", api_v2, methods=["GET", "POST"]),
         Route("/api/v2/", api_v2, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
     ]
-    # --- the website (smmpanel.web): every other path, with its own middleware and error pages -------------
-    from smmpanel.web.app import create_web
-
-    routes.append(Mount("", app=create_web(settings, state)))
-    # --- end of the website -------------------------------------------------------------------------------
     app = _Panel(routes=routes, lifespan=lifespan)
     app.api_v2 = api_v2
     app.router.redirect_slashes = False  # never a redirect (spec §9 trap 5), not even for `/api/v2//`
+    # --- the website (smmpanel.web): what no route above matches, with its own middleware and error pages ---
+    from smmpanel.web.app import create_web
+
+    app.router.default = create_web(settings, state)  # a PUT to /api/v2 still gets the router's 405
+    # --- end of the website -------------------------------------------------------------------------------
     return app

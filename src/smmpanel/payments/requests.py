@@ -19,6 +19,7 @@ from smmpanel.accounts import ledger
 from smmpanel.db.connect import Database
 from smmpanel.payments import methods
 
+_NEWEST = 2**31 - 1  # above every id (ids are 32-bit integers on PostgreSQL)
 MAX_AMOUNT = 10**6 * 10**5  # one million in the currency, per request
 
 
@@ -96,7 +97,7 @@ async def of_customer(
     rows = await db.fetch(
         _SELECT + " WHERE r.customer_id = $1 AND r.id < $2 ORDER BY r.id DESC LIMIT $3",
         customer_id,
-        before if before is not None else 2**62,
+        before if before is not None else _NEWEST,
         limit + 1,
     )
     found = [_request(r) for r in rows[:limit]]

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from smmpanel.db.connect import Database
 
+_NEWEST = 2**31 - 1  # above every id (ids are 32-bit integers on PostgreSQL)
+
 MAX_SUBJECT = 200
 MAX_BODY = 10_000
 
@@ -114,7 +116,7 @@ async def of_customer(
     rows = await db.fetch(
         _SELECT + " WHERE t.customer_id = $1 AND t.id < $2 ORDER BY t.id DESC LIMIT $3",
         customer_id,
-        before if before is not None else 2**62,
+        before if before is not None else _NEWEST,
         limit + 1,
     )
     found = [_ticket(r) for r in rows[:limit]]

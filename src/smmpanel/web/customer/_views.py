@@ -38,7 +38,7 @@ def int_param(value: str | None) -> int | None:
     if value is None:
         return None
     value = value.strip()
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdigit() or len(value) > 10:
         return None
     number = int(value)
-    return number if number > 0 else None
+    return number if 0 < number < 2**31 else None  # ids are 32-bit integers on PostgreSQL
