@@ -3,17 +3,19 @@
 The services are fulfilled by the built-in simulated provider (one step every 5 seconds), so an order moves
 Processing → In progress → Completed (sometimes Partial, refunded) while the newcomer watches `status`.
 
-Keys are stored only as hashes, so each demo start revokes the previous demo keys and prints a fresh one.
+Keys and passwords are stored only as hashes, so each demo start revokes the previous demo keys and prints a
+fresh key and a fresh website password.
 """
 
 from __future__ import annotations
 
-from smmpanel.accounts import customers, keys
+from smmpanel.accounts import customers, keys, passwords
 from smmpanel.accounts import queries as account_queries
 from smmpanel.catalog import queries as catalog_queries
 from smmpanel.catalog import services
 from smmpanel.db.connect import connect
 from smmpanel.money import parse_amount
+from smmpanel.payments import methods
 from smmpanel.providers import registry
 
 DEMO_SERVICES = [
@@ -43,11 +45,17 @@ async def seed(url: str, *, host: str, port: int) -> str:
             simulator = await registry.add(db, "simulator", "simulated", step_seconds=5)
             for spec in DEMO_SERVICES:
                 await services.create(db, **{**spec, "rate": parse_amount(str(spec["rate"])), "provider_id": simulator})
+        if not await methods.list_all(db):
+            await methods.add(db, "Bank transfer", "Demo bank: IBAN XX00 0000 0000\nReference: your username",
+                              parse_amount("10"))
+        password = await passwords.reset_by_name(db, "demo")
     finally:
         await db.close()
-    base = f"http://{host}:{port}/api/v2"
+    site = f"http://{host}:{port}"
+    base = f"{site}/api/v2"
     print(
-        f"\nDemo customer: demo (balance 100.00000 USD)\nDemo API key:  {key}\n\nTry it:\n"
+        f"\nWebsite:       {site}/  (sign in as demo / {password})\n"
+        f"Demo customer: demo (balance 100.00000 USD)\nDemo password: {password}\nDemo API key:  {key}\n\nTry it:\n"
         f"  curl -s {base} -d key={key} -d action=balance\n"
         f"  curl -s {base} -d key={key} -d action=services\n"
         f"  curl -s {base} -d key={key} -d action=add -d service=1 -d link=https://instagram.com/p/demo"

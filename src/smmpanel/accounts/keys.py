@@ -75,6 +75,22 @@ async def revoke_all(db: Database, customer_id: int) -> int:
         )
 
 
+async def replace_all(db: Database, customer_id: int) -> str:
+    """The website's "Generate new key": revoke every live key and make one new key in one transaction, so
+    the old key stops working at once and the customer never has zero or two live keys by accident."""
+    key = new_key()
+    async with callers.changing(db), db.transaction() as tx:
+        now = int(time.time())
+        await tx.execute(
+            "UPDATE api_keys SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL", now, customer_id
+        )
+        await tx.execute(
+            "INSERT INTO api_keys (customer_id, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
+            customer_id, hash_key(key), key[:PREFIX_LEN], now,
+        )  # fmt: skip
+    return key
+
+
 _AUTHENTICATE = (
     "SELECT c.id, c.currency FROM api_keys k JOIN customers c ON c.id = k.customer_id"
     " WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND c.status = 'active'"

@@ -54,3 +54,11 @@ async def ledger_entries(db: Database, customer_id: int, *, before_id: int | Non
         sql += " AND id < $2"
     args.append(limit + 1)
     return cut(await db.fetch(sql + f" ORDER BY id DESC LIMIT ${len(args)}", *args), limit)
+
+
+async def live_key_prefixes(db: Database, customer_id: int) -> list[str]:
+    """The first characters of the customer's live keys (the API page shows no more)."""
+    rows = await db.fetch(
+        "SELECT prefix FROM api_keys WHERE customer_id = $1 AND revoked_at IS NULL ORDER BY id", customer_id
+    )
+    return [str(r[0]) for r in rows]

@@ -210,4 +210,9 @@ def create_app(settings: Settings, db: Database | None = None, *, alongside: Seq
     app = _Panel(routes=routes, lifespan=lifespan)
     app.api_v2 = api_v2
     app.router.redirect_slashes = False  # never a redirect (spec §9 trap 5), not even for `/api/v2//`
+    # --- the website (smmpanel.web): what no route above matches, with its own middleware and error pages ---
+    from smmpanel.web.app import create_web
+
+    app.router.default = create_web(settings, state)  # a PUT to /api/v2 still gets the router's 405
+    # --- end of the website -------------------------------------------------------------------------------
     return app

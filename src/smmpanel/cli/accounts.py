@@ -181,3 +181,20 @@ def funds_add(
         fail(str(exc))
         return
     console.print(f"{name}: balance {format_units(balance)}")
+
+
+@users.command("password")
+def users_password(name: str) -> None:
+    """Give a customer a new generated web password (printed alone on the last line; shown only now)."""
+    from smmpanel.accounts import passwords
+
+    async def work(db: Database) -> str:
+        return await passwords.reset_by_name(db, name)
+
+    try:
+        password = run(work)
+    except customers.CustomerError as exc:
+        fail(str(exc))
+        return
+    console.print(f"new web password for {name} (sign in at /login):")
+    print(password)

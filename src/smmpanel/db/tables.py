@@ -260,3 +260,128 @@ panel_state = Table(
     Column("key", String(64), primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
+
+# --- the website (0004): sign-in credentials, sessions, payments, tickets -----------------------------------
+SESSION_KINDS = ("customer", "staff")
+SESSION_STAGES = ("password", "complete")  # "password": the second factor is still owed
+THROTTLE_SCOPES = ("account", "address")
+PAYMENT_STATUSES = ("Pending", "Approved", "Rejected")
+TICKET_STATUSES = ("Open", "Answered", "Closed")
+TICKET_AUTHORS = ("customer", "staff")
+
+# A customer's web sign-in: kept beside `customers` (not in it) so the API's caller cache never sees it change.
+customer_credentials = Table(
+    "customer_credentials",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("email", String(254), nullable=True, unique=True),  # stored lower-cased
+    Column("password_hash", Text, nullable=True),  # argon2id; NULL: no web sign-in yet
+    Column("totp_secret", String(64), nullable=True),  # NULL: two-factor sign-in off
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("used_at", BigInteger, nullable=True),
+)
+
+# Server-side sessions for the website and the console: the cookie holds a signed random token, the table
+# its SHA-256, so a session is revoked by deleting (or marking) its row.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject_id", Integer, nullable=False),  # customers.id or (console) staff.id, by kind
+    Column("stage", String(16), nullable=False, server_default="complete"),
+    Column("address", String(64), nullable=False, server_default=""),
+    Column("user_agent", String(256), nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Column("seen_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+    CheckConstraint(_in("kind", SESSION_KINDS), name="kind_known"),
+    CheckConstraint(_in("stage", SESSION_STAGES), name="stage_known"),
+    Index("ix_web_sessions_kind_subject_id", "kind", "subject_id"),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(16), nullable=False),
+    Column("subject", String(256), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint(_in("scope", THROTTLE_SCOPES), name="scope_known"),
+    Index("ix_sign_in_failures_scope_subject_created_at", "scope", "subject", "created_at"),
+)
+
+site_secrets = Table(
+    "site_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(128), nullable=False),
+)
+
+payment_methods = Table(
+    "payment_methods",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("instructions", Text, nullable=False, server_default=""),
+    Column("min_amount", BigInteger, nullable=False, server_default="0"),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint("min_amount >= 0", name="min_not_negative"),
+)
+
+payment_requests = Table(
+    "payment_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("method_id", Integer, ForeignKey("payment_methods.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("reference", String(256), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="Pending"),
+    Column("reason", Text, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("decided_at", BigInteger, nullable=True),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    CheckConstraint(_in("status", PAYMENT_STATUSES), name="status_known"),
+    Index("ix_payment_requests_customer_id_id", "customer_id", "id"),
+    Index("ix_payment_requests_status_id", "status", "id"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("status", String(16), nullable=False, server_default="Open"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    CheckConstraint(_in("status", TICKET_STATUSES), name="status_known"),
+    Index("ix_tickets_customer_id_id", "customer_id", "id"),
+    Index("ix_tickets_status_id", "status", "id"),
+)
+
+ticket_messages = Table(
+    "ticket_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("author", String(16), nullable=False),
+    Column("author_name", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    CheckConstraint(_in("author", TICKET_AUTHORS), name="author_known"),
+)

@@ -4,17 +4,15 @@ which placing an order never writes). On SQLite an index on customer_id already 
 PostgreSQL it does not, so without these a page would sort every row of the customer or the status. On the
 1,000,000-order bench database (SQLite) the held-orders page took 164 ms without its index.
 
-0004 is reserved for the website's tables: once it lands, this revises 0004 instead of 0003 (one head).
-
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The customer website's views, one module per area; `routes()` lists them all."""
