@@ -1,24 +1,61 @@
-"""`smmpanel serve`: migrate, optionally seed the demo, run uvicorn (uvloop + httptools, one process).
+"""`smmpanel serve`: migrate, optionally seed the demo, run uvicorn (uvloop + httptools).
 
 One process is deliberate on SQLite: a second writer process would contend for SQLite's write lock and
-block the event loop (ARCHITECTURE.md). On PostgreSQL, scale out with more `serve` processes behind a
-balancer and separate `smmpanel worker` processes.
+block the event loop (ARCHITECTURE.md), so `--workers N` is refused there. On PostgreSQL, `--workers N`
+runs N uvicorn processes on one port; scale further with more `serve` nodes behind a balancer and separate
+`smmpanel worker` processes (docs/deploy.md). Every process guards its connections (api/connections.py):
+head, body and keep-alive deadlines and a connection limit, from the settings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from smmpanel.api.app import create_app
-from smmpanel.config import get_settings
+from smmpanel.api.connections import GuardedHttpToolsProtocol, guarded_protocol
+from smmpanel.config import Settings, get_settings
+from smmpanel.db.connect import is_sqlite
 from smmpanel.db.migrate import ensure_schema
 
 
-def serve(url: str, *, host: str | None = None, port: int | None = None, demo: bool = False) -> None:
+class ServeError(Exception):
+    """A set-up `serve` refuses, with a message for the operator."""
+
+
+def uvicorn_options(settings: Settings, *, workers: int = 1) -> dict[str, Any]:
+    """uvicorn's options for these settings (also used by the tests that start a real server)."""
+    return {
+        "loop": "uvloop",
+        "http": GuardedHttpToolsProtocol if workers > 1 else guarded_protocol(settings),
+        "access_log": False,
+        "log_level": settings.log_level,
+        "server_header": False,
+        "timeout_keep_alive": max(1, round(settings.keepalive_timeout)),
+        "limit_concurrency": settings.max_connections or None,
+    }
+
+
+def worker_app() -> Starlette:
+    """The app of one `serve --workers N` process (its settings come from the environment)."""
+    return create_app(get_settings())
+
+
+def serve(
+    url: str, *, host: str | None = None, port: int | None = None, demo: bool = False, workers: int | None = None
+) -> None:
     settings = get_settings().model_copy(update={"database_url": url})
+    workers = workers or settings.workers
+    if workers > 1 and is_sqlite(url):
+        raise ServeError(
+            "--workers needs PostgreSQL: on SQLite one process is the only safe set-up (a second writer would"
+            " block the first); use SMMPANEL_DATABASE_URL=postgresql://… to run several workers"
+        )
     host = host or settings.host
     port = port or settings.port
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -29,13 +66,11 @@ def serve(url: str, *, host: str | None = None, port: int | None = None, demo: b
         asyncio.run(seed(url, host=host, port=port))
         # the demo's simulated provider moves every few seconds: look at its orders as often
         settings = settings.model_copy(update={"worker_check_every": min(settings.worker_check_every, 3)})
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        log_level=settings.log_level,
-        server_header=False,
-    )
+    if workers > 1:  # each process builds its own app from the environment
+        os.environ["SMMPANEL_DATABASE_URL"] = url
+        uvicorn.run(
+            "smmpanel.server:worker_app", factory=True, host=host, port=port, workers=workers,
+            **uvicorn_options(settings, workers=workers),
+        )
+        return
+    uvicorn.run(create_app(settings), host=host, port=port, **uvicorn_options(settings))

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from smmpanel.db.connect import Database
 from smmpanel.fulfilment import dispatch, dripfeed, forwarding, tracking
 from smmpanel.fulfilment.context import Context, EngineConfig, log
+from smmpanel.metrics import timed_cycle
 
 COUNTED = ("dispatched", "held", "failed", "refunded", "retried", "checked", "finished")
 
@@ -92,7 +93,7 @@ class Engine:
         log("start", f"worker {self.worker} started", concurrency=self.ctx.config.concurrency)
         try:
             while not self._stop.is_set():
-                task = asyncio.ensure_future(self.cycle())
+                task = asyncio.ensure_future(timed_cycle(self.cycle()))
                 stop_wait = asyncio.ensure_future(self._stop.wait())
                 await asyncio.wait({task, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
                 stop_wait.cancel()
