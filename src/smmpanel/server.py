@@ -36,6 +36,9 @@ def uvicorn_options(settings: Settings, *, workers: int = 1) -> dict[str, Any]:
         "access_log": False,
         "log_level": settings.log_level,
         "server_header": False,
+        # X-Forwarded-For is read by api/ratelimit.py from SMMPANEL_TRUSTED_PROXIES only; uvicorn's own
+        # handling would believe any local peer
+        "proxy_headers": False,
         "timeout_keep_alive": max(1, round(settings.keepalive_timeout)),
         "limit_concurrency": settings.max_connections or None,
     }
