@@ -167,11 +167,12 @@ class _ApiV2Endpoint:
                 except BadRequest:
                     body, outcome = _BAD_REQUEST, "bad_request"
                 else:
-                    action = _action(params)
+                    head = scope["method"] == "HEAD"
+                    action = _action(params) if self.metrics or head else "other"
                     header_key = headers.get(b"x-api-key")
                     if limiter.enabled and not await limiter.key(scalar(params, "key") or (header_key or "").strip()):
                         body, outcome = _TOO_MANY, "limited"
-                    elif scope["method"] == "HEAD" and action not in _READ_ONLY:
+                    elif head and action not in _READ_ONLY:
                         body, outcome = _BAD_REQUEST, "bad_request"
                     else:
                         answer = await api.handle(params, header_key)
