@@ -48,7 +48,7 @@ def db_url(template: str, tmp_path: Path) -> Iterator[str]:
 class Panel:
     """A running panel: its URL, its database, and helpers to set it up and call it."""
 
-    def __init__(self, db_url: str, settings: Settings) -> None:
+    def __init__(self, db_url: str, settings: Settings, options: dict[str, Any] | None = None) -> None:
         self.db_url = db_url
         self.settings = settings
         self.loop = asyncio.new_event_loop()
@@ -61,7 +61,10 @@ class Panel:
         self.port = self.sock.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/api/v2"
-        config = uvicorn.Config(self.app, lifespan="on", log_level="warning", access_log=False)
+        # `options`: uvicorn's own (e.g. server.uvicorn_options(settings) for the connection guard)
+        config = uvicorn.Config(
+            self.app, **({"lifespan": "on", "log_level": "warning", "access_log": False} | (options or {}))
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()

@@ -1,25 +1,30 @@
-"""`smmpanel serve`: migrate, optionally seed the demo, run uvicorn (uvloop + httptools, one process).
+"""`smmpanel serve`: migrate, optionally seed the demo, run uvicorn (uvloop + httptools).
 
 The fulfilment engine is wired here, not in the app: with SMMPANEL_RUN_WORKER (the default) `app_for` runs
 it in-process, alongside the app, on the app's own database object.
 
 One process is deliberate on SQLite: a second writer process would contend for SQLite's write lock and
-block the event loop (ARCHITECTURE.md). On PostgreSQL, scale out with more `serve` processes behind a
-balancer and separate `smmpanel worker` processes.
+block the event loop (ARCHITECTURE.md), so `--workers N` is refused there. On PostgreSQL, `--workers N`
+runs N uvicorn processes on one port; scale further with more `serve` nodes behind a balancer and separate
+`smmpanel worker` processes (docs/deploy.md). Every process guards its connections (api/connections.py):
+head, body and keep-alive deadlines and a connection limit, from the settings.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from smmpanel.api.app import create_app
+from smmpanel.api.connections import GuardedHttpToolsProtocol, guarded_protocol
 from smmpanel.config import Settings, get_settings
-from smmpanel.db.connect import Database
+from smmpanel.db.connect import Database, is_sqlite
 from smmpanel.db.migrate import ensure_schema
 from smmpanel.fulfilment.context import EngineConfig
 from smmpanel.fulfilment.engine import running_in_process
@@ -39,8 +44,41 @@ def app_for(settings: Settings, db: Database | None = None) -> Starlette:
     return create_app(settings, db, alongside=[engine] if settings.run_worker else [])
 
 
-def serve(url: str, *, host: str | None = None, port: int | None = None, demo: bool = False) -> None:
+class ServeError(Exception):
+    """A set-up `serve` refuses, with a message for the operator."""
+
+
+def uvicorn_options(settings: Settings, *, workers: int = 1) -> dict[str, Any]:
+    """uvicorn's options for these settings (also used by the tests that start a real server)."""
+    return {
+        "loop": "uvloop",
+        "http": GuardedHttpToolsProtocol if workers > 1 else guarded_protocol(settings),
+        "access_log": False,
+        "log_level": settings.log_level,
+        "server_header": False,
+        # X-Forwarded-For is read by api/ratelimit.py from SMMPANEL_TRUSTED_PROXIES only; uvicorn's own
+        # handling would believe any local peer
+        "proxy_headers": False,
+        "timeout_keep_alive": max(1, round(settings.keepalive_timeout)),
+        "limit_concurrency": settings.max_connections or None,
+    }
+
+
+def worker_app() -> Starlette:
+    """The app of one `serve --workers N` process (its settings come from the environment)."""
+    return app_for(get_settings())
+
+
+def serve(
+    url: str, *, host: str | None = None, port: int | None = None, demo: bool = False, workers: int | None = None
+) -> None:
     settings = get_settings().model_copy(update={"database_url": url})
+    workers = workers or settings.workers
+    if workers > 1 and is_sqlite(url):
+        raise ServeError(
+            "--workers needs PostgreSQL: on SQLite one process is the only safe set-up (a second writer would"
+            " block the first); use SMMPANEL_DATABASE_URL=postgresql://… to run several workers"
+        )
     host = host or settings.host
     port = port or settings.port
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -51,13 +89,11 @@ def serve(url: str, *, host: str | None = None, port: int | None = None, demo: b
         asyncio.run(seed(url, host=host, port=port))
         # the demo's simulated provider moves every few seconds: look at its orders as often
         settings = settings.model_copy(update={"worker_check_every": min(settings.worker_check_every, 3)})
-    uvicorn.run(
-        app_for(settings),
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        log_level=settings.log_level,
-        server_header=False,
-    )
+    if workers > 1:  # each process builds its own app from the environment
+        os.environ["SMMPANEL_DATABASE_URL"] = url
+        uvicorn.run(
+            "smmpanel.server:worker_app", factory=True, host=host, port=port, workers=workers,
+            **uvicorn_options(settings, workers=workers),
+        )
+        return
+    uvicorn.run(app_for(settings), host=host, port=port, **uvicorn_options(settings))

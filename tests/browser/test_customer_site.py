@@ -10,8 +10,8 @@ import pyotp
 
 from smmpanel.api import errors
 from tests.browser.conftest import shoot
+from tests.common.cli import cli, last_line
 from tests.conftest import Panel
-from tests.functional.test_cli import cli, last_line
 
 PASSWORD = "correct horse battery"
 

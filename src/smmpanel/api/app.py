@@ -1,12 +1,20 @@
-"""The ASGI application: `/api/v2` and `/api/v2/` (GET and POST, never a redirect), plus `/health`.
+"""The ASGI application: `/api/v2` and `/api/v2/` (GET and POST, never a redirect), plus `/health`,
+`/healthz`, `/readyz` and `/metrics` (api/health.py).
 
-Always HTTP 200 with compact JSON for API answers; 413 for a body over `max_body_bytes`; 500 with
-{"error":"Internal error"} and a logged request id for an unexpected fault — never a traceback on the wire.
+Always HTTP 200 with compact JSON for API answers (a rate-limited call too: spec §0); 413 for a body over
+`max_body_bytes`; 500 with {"error":"Internal error"} and a logged request id for an unexpected fault —
+never a traceback on the wire. A client that goes away mid-request is not a fault: nothing is answered and
+nothing is logged above DEBUG.
+
+HEAD on `/api/v2` answers like GET without a body, but only for the read-only actions (services, status,
+refill_status, balance); any other HEAD call is answered as `Incorrect request` without running anything,
+so a HEAD never places, refills or cancels an order (issue 7, row 12).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -21,7 +29,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from smmpanel import metrics
 from smmpanel.api import errors
+from smmpanel.api.health import healthz, metrics_endpoint, migration_head, readyz
 from smmpanel.api.params import (
     BadRequest,
     Params,
@@ -30,7 +40,9 @@ from smmpanel.api.params import (
     parse_form,
     parse_json,
     parse_query,
+    scalar,
 )
+from smmpanel.api.ratelimit import RateLimiter, make_limiter
 from smmpanel.api.v2 import BAD_REQUEST, ApiV2
 from smmpanel.catalog.listing import Body
 from smmpanel.config import Settings
@@ -40,6 +52,9 @@ log = logging.getLogger("smmpanel.api")
 JSON = "application/json"
 _TOO_LARGE = orjson.dumps({"error": "Request too large"})
 _INTERNAL = orjson.dumps({"error": errors.INTERNAL_ERROR})
+_TOO_MANY = orjson.dumps({"error": errors.TOO_MANY_REQUESTS})
+_ACTIONS = frozenset({"services", "add", "status", "refill", "refill_status", "cancel", "balance"})
+_READ_ONLY = frozenset({"services", "status", "refill_status", "balance"})  # what HEAD may run
 
 
 class _TooLarge(Exception):
@@ -136,26 +151,66 @@ class _ApiV2Endpoint:
     def __init__(self, settings: Settings, state: dict[str, Any]) -> None:
         self.limit = settings.max_body_bytes
         self.state = state
+        self.metrics = settings.metrics_enabled
+        self.recorders: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         api: ApiV2 = self.state["api"]
+        limiter: RateLimiter = self.state["limiter"]
+        started = time.perf_counter() if self.metrics else 0.0
         headers = _headers(scope)
-        status, extra = 200, _NO_HEADERS
+        status, extra, action, outcome = 200, _NO_HEADERS, "other", "ok"
         try:
-            try:
-                params = await _params(scope, receive, headers, self.limit)
-            except BadRequest:
-                body = _BAD_REQUEST
+            if limiter.enabled and not await limiter.address(scope):
+                body, outcome = _TOO_MANY, "limited"
             else:
-                answer = await api.handle(params, headers.get(b"x-api-key"))
-                body, extra = _render(answer, headers)
+                try:
+                    params = await _params(scope, receive, headers, self.limit)
+                except BadRequest:
+                    body, outcome = _BAD_REQUEST, "bad_request"
+                else:
+                    head = scope["method"] == "HEAD"
+                    action = _action(params) if self.metrics or head else "other"
+                    header_key = headers.get(b"x-api-key")
+                    if limiter.enabled and not await limiter.key(scalar(params, "key") or (header_key or "").strip()):
+                        body, outcome = _TOO_MANY, "limited"
+                    elif head and action not in _READ_ONLY:
+                        body, outcome = _BAD_REQUEST, "bad_request"
+                    else:
+                        answer = await api.handle(params, header_key)
+                        body, extra = _render(answer, headers)
+                        if type(answer) is dict and "error" in answer:
+                            outcome = "error"
         except _TooLarge:
-            status, body = 413, _TOO_LARGE
+            status, body, outcome = 413, _TOO_LARGE, "too_large"
+        except ClientDisconnect:  # the client went away mid-body: nobody to answer, nothing to report
+            log.debug("client disconnected before the request was read")
+            return
         except Exception:
             request_id = uuid.uuid4().hex[:12]
             log.exception("internal error, request id %s", request_id)
             status, body, extra = 500, _INTERNAL, [(b"x-request-id", request_id.encode("latin-1"))]
+            outcome = "internal"
         await _respond(send, status, body, extra)
+        if self.metrics:
+            self._record(action, outcome, time.perf_counter() - started)
+
+    def _record(self, action: str, outcome: str, seconds: float) -> None:
+        recorder = self.recorders.get((action, outcome))
+        if recorder is None:
+            recorder = (
+                metrics.API_REQUESTS.labels(action=action, outcome=outcome),
+                metrics.API_SECONDS.labels(action=action),
+            )
+            self.recorders[(action, outcome)] = recorder
+        recorder[0].inc()
+        recorder[1].observe(seconds)
+
+
+def _action(params: Params) -> str:
+    """The action as sent, when it is one the API knows; "other" otherwise (metrics labels stay bounded)."""
+    action = scalar(params, "action").lower()
+    return action if action in _ACTIONS else "other"
 
 
 class _Panel(Starlette):
@@ -192,6 +247,7 @@ def create_app(settings: Settings, db: Database | None = None, *, alongside: Seq
         assert database is not None
         state["db"] = database
         state["api"] = ApiV2(database, settings)
+        state["limiter"] = limiter = make_limiter(settings)
         app.state.db = database
         try:
             async with AsyncExitStack() as running:
@@ -199,6 +255,7 @@ def create_app(settings: Settings, db: Database | None = None, *, alongside: Seq
                     await running.enter_async_context(start(database))
                 yield
         finally:
+            await limiter.aclose()
             if own:
                 await database.close()
 
@@ -206,8 +263,12 @@ def create_app(settings: Settings, db: Database | None = None, *, alongside: Seq
         Route("/api/v2", api_v2, methods=["GET", "POST"]),
         Route("/api/v2/", api_v2, methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint(settings), methods=["GET"]),
     ]
     app = _Panel(routes=routes, lifespan=lifespan)
+    app.state.migration_head = migration_head()
     app.api_v2 = api_v2
     app.router.redirect_slashes = False  # never a redirect (spec §9 trap 5), not even for `/api/v2//`
     # --- the website (smmpanel.web): what no route above matches, with its own middleware and error pages ---

@@ -49,11 +49,16 @@ def serve(
     host: str = typer.Option(None, "--host"),
     port: int = typer.Option(None, "--port"),
     demo: bool = typer.Option(False, "--demo", help="Create a demo customer and services; print a curl example"),
+    workers: int = typer.Option(None, "--workers", min=1, help="uvicorn processes (PostgreSQL only; SMMPANEL_WORKERS)"),
 ) -> None:
     """Run the API server (and, on the embedded set-up, the fulfilment engine in-process)."""
+    from smmpanel.server import ServeError
     from smmpanel.server import serve as run_server
 
-    run_server(database_url(), host=host, port=port, demo=demo)
+    try:
+        run_server(database_url(), host=host, port=port, demo=demo, workers=workers)
+    except ServeError as exc:
+        fail(str(exc))
 
 
 @app.command()

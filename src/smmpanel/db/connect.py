@@ -14,6 +14,7 @@ background thread instead (_Checkpointer).
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sqlite3
 import threading
@@ -45,6 +46,17 @@ def sqlite_path(url: str) -> str:
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite:")
+
+
+def create_private(path: str) -> None:
+    """Create a new SQLite file readable by its owner only (0600), whatever the umask; SQLite gives its
+    -wal and -shm files the database file's mode. An existing file is left as it is."""
+    if path == ":memory:" or not path:
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
 
 
 class Database:
@@ -86,6 +98,7 @@ class SqliteDatabase(Database):
     def __init__(self, path: str) -> None:
         self.memo = {}
         self.path = path
+        create_private(path)
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         for pragma in (

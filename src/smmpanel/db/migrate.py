@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from smmpanel.db.connect import is_sqlite, sqlite_path
+from smmpanel.db.connect import create_private, is_sqlite, sqlite_path
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _LOCK_ID = 0x5A4D5041  # "SMPA"
@@ -19,6 +19,7 @@ _LOCK_ID = 0x5A4D5041  # "SMPA"
 
 def sqlalchemy_url(url: str) -> str:
     if is_sqlite(url):
+        create_private(sqlite_path(url))  # before SQLAlchemy's sqlite3 creates it with the umask's mode
         return "sqlite:///" + sqlite_path(url)
     scheme, rest = url.split("://", 1)
     return "postgresql+psycopg://" + rest

@@ -36,6 +36,7 @@ from contextlib import asynccontextmanager
 from smmpanel.db.connect import Database
 from smmpanel.fulfilment import dispatch, dripfeed, forwarding, tracking
 from smmpanel.fulfilment.context import Context, EngineConfig, log
+from smmpanel.metrics import timed_cycle
 
 COUNTED = ("dispatched", "held", "failed", "refunded", "retried", "checked", "finished")
 
@@ -137,7 +138,7 @@ class Engine:
         """The shared steps every `interval`, and one lane task per active provider."""
         while not self._stop.is_set():
             try:
-                await self._shared_steps()
+                await timed_cycle(self._shared_steps())
                 for provider_id in await self.ctx.active_providers():
                     lane = self._lanes.get(provider_id)
                     if lane is None or lane.done():

@@ -10,8 +10,8 @@ import pytest
 
 from smmpanel.accounts import throttle
 from smmpanel.api import errors
+from tests.common.cli import cli, last_line
 from tests.conftest import Panel
-from tests.functional.test_cli import cli, last_line
 from tests.functional.web.conftest import PASSWORD, Visitor
 
 

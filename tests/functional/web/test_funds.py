@@ -8,8 +8,8 @@ import re
 from smmpanel.db.connect import Database
 from smmpanel.payments import requests
 from smmpanel.payments.requests import PaymentError
+from tests.common.cli import as_json, cli, refused
 from tests.conftest import Panel
-from tests.functional.test_cli import as_json, cli, refused
 from tests.functional.web.conftest import Visitor
 
 
@@ -123,7 +123,7 @@ def test_concurrent_cli_approvals_credit_once(panel: Panel, visitor: Visitor) ->
     import subprocess
     import sys
 
-    from tests.functional.test_cli import ENV
+    from tests.common.cli import ENV
 
     method = _method(panel)
     visitor.sign_up()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from smmpanel.accounts import customers
+from tests.common.cli import as_json, cli, refused
 from tests.conftest import Panel
-from tests.functional.test_cli import as_json, cli, refused
 from tests.functional.web.conftest import Visitor
 
 

@@ -6,52 +6,22 @@ API.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
 from alembic.script import ScriptDirectory
 
 from smmpanel.accounts.callers import CALLER_TTL
 from smmpanel.api import errors
 from smmpanel.db.connect import connect
 from smmpanel.db.migrate import alembic_config
+from tests.common.cli import as_json, cli, last_line, refused
 from tests.conftest import Panel
 
 BALANCE = {"balance": "10.00000", "currency": "USD"}
-ENV = os.environ | {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}
-ENV.pop("SMMPANEL_DATABASE_URL", None)
-
-
-def cli(db_url: str, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    """Run one command; check its exit code and that nothing ever prints a traceback."""
-    done = subprocess.run(
-        [sys.executable, "-m", "smmpanel", "--database-url", db_url, *args],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == code, (args, done.stdout, done.stderr)
-    assert "Traceback" not in done.stderr + done.stdout, done.stderr
-    return done
-
-
-def refused(db_url: str, *args: str, message: str) -> None:
-    """Exit 1 with `error: <message>` on stderr."""
-    done = cli(db_url, *args, code=1)
-    assert " ".join(done.stderr.split()) == f"error: {message}", done.stderr  # rich may wrap long lines
-
-
-def as_json(done: subprocess.CompletedProcess[str]) -> Any:
-    return orjson.loads(done.stdout)
 
 
 def query(db_url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -71,10 +41,6 @@ def soon(check: Callable[[], bool]) -> None:
     while not check():
         assert time.monotonic() < deadline, "the change did not reach the API in time"
         time.sleep(0.05)
-
-
-def last_line(done: subprocess.CompletedProcess[str]) -> str:
-    return done.stdout.strip().splitlines()[-1]
 
 
 # users, keys -----------------------------------------------------------------------------------------

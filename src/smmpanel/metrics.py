@@ -1,0 +1,58 @@
+"""The Prometheus metric objects, in one place, so every layer records into the same ones.
+
+Front ends (api/) and the domain (fulfilment/) import from here; this module imports nothing of smmpanel,
+so the dependency rule holds. Recording is cheap but not free: the API records only when
+`SMMPANEL_METRICS_ENABLED` is on (api/app.py), and /metrics (api/health.py) exposes the default registry.
+
+Hook for upstream calls (to be recorded by the code that makes them, providers/ or fulfilment/):
+    UPSTREAM_CALLS.labels(provider=name, action=action, outcome="ok" | "error" | "timeout").inc()
+    UPSTREAM_SECONDS.labels(provider=name, action=action).observe(seconds)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from prometheus_client import Counter, Gauge, Histogram
+
+T = TypeVar("T")
+_FAST = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_SLOW = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+# API v2 (api/app.py). action: one of the API's actions or "other"; outcome: ok, error (an API error
+# answer), limited (rate limit), bad_request, too_large, internal.
+API_REQUESTS = Counter("smmpanel_api_requests", "API v2 requests by action and outcome", ["action", "outcome"])
+API_SECONDS = Histogram("smmpanel_api_request_seconds", "API v2 request latency", ["action"], buckets=_FAST)
+
+# The fulfilment engine (fulfilment/engine.py): recorded in the process that runs it.
+ENGINE_CYCLE_SECONDS = Histogram("smmpanel_engine_cycle_seconds", "Duration of one engine cycle", buckets=_SLOW)
+
+# Upstream panels: the hook described above.
+UPSTREAM_CALLS = Counter(
+    "smmpanel_upstream_calls", "Calls to upstream panels by provider, action and outcome",
+    ["provider", "action", "outcome"],
+)
+UPSTREAM_SECONDS = Histogram(
+    "smmpanel_upstream_call_seconds", "Upstream call latency", ["provider", "action"], buckets=_SLOW
+)
+
+# Computed from the database at scrape time (api/health.py), so every API node reports the same.
+ENGINE_LAG = Gauge("smmpanel_engine_heartbeat_age_seconds", "Seconds since the freshest engine heartbeat")
+ENGINE_WORKERS = Gauge("smmpanel_engine_workers", "Engine workers with a heartbeat row")
+ORDERS = Gauge("smmpanel_orders", "Orders by status", ["status"])
+ORDERS_DISPATCH = Gauge("smmpanel_orders_dispatch", "Forwarded orders by dispatch state (held: needs an operator)", ["state"])
+HELD_ORDERS = Gauge("smmpanel_held_orders", "Orders held for an operator")
+PROVIDER_BALANCE = Gauge(
+    "smmpanel_provider_balance", "Last balance seen upstream, in the provider's currency", ["provider", "currency"]
+)
+
+
+async def timed_cycle(cycle: Awaitable[T]) -> T:
+    """Await one engine cycle and record its duration (also when it fails)."""
+    started = time.perf_counter()
+    try:
+        return await cycle
+    finally:
+        ENGINE_CYCLE_SECONDS.observe(time.perf_counter() - started)
