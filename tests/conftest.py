@@ -9,6 +9,7 @@ event loop, through the same connection the app uses.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import uuid
@@ -29,6 +30,9 @@ from smmpanel.server import app_for
 from tests.common.databases import clone, migrated_template
 
 T = TypeVar("T")
+# Provider keys are sealed with it (vault.py); set before any setting is read, and inherited by the CLI and
+# worker processes the tests start.
+os.environ.setdefault("SMMPANEL_SECRET_KEY", "tests-only-secret-key")
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     worker_check_every: int = 60  # seconds between status checks of an in-flight order (doubling when quiet)
     worker_max_check_every: int = 900  # … up to this: a quiet order is still checked every 15 minutes
     log_level: str = "info"
+    secret_key: str = ""  # seals provider API keys at rest (vault.py); required by serve/worker outside the demo
     # the website (smmpanel.web)
     public_url: str = ""  # e.g. https://panel.example.com: links on the API page; https → Secure cookies
     signup: str = "open"  # "closed": /signup refuses new customers

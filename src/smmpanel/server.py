@@ -21,13 +21,15 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from smmpanel import vault
 from smmpanel.api.app import create_app
 from smmpanel.api.connections import GuardedHttpToolsProtocol, guarded_protocol
 from smmpanel.config import Settings, get_settings
-from smmpanel.db.connect import Database, is_sqlite
+from smmpanel.db.connect import Database, connect, create_private, is_sqlite, sqlite_path
 from smmpanel.db.migrate import ensure_schema
 from smmpanel.fulfilment.context import EngineConfig
 from smmpanel.fulfilment.engine import running_in_process
+from smmpanel.providers import registry
 
 
 def app_for(settings: Settings, db: Database | None = None) -> Starlette:
@@ -64,6 +66,41 @@ def uvicorn_options(settings: Settings, *, workers: int = 1) -> dict[str, Any]:
     }
 
 
+def use_demo_secret(url: str) -> str:
+    """The demo's SMMPANEL_SECRET_KEY: read from a 0600 file beside its database, made on first start."""
+    path = (sqlite_path(url) if is_sqlite(url) else "smmpanel-demo") + ".secret"
+    if not os.path.exists(path):
+        create_private(path)
+        with open(path, "w") as file:
+            file.write(vault.generate_key())
+    with open(path) as file:
+        key = file.read().strip()
+    os.environ["SMMPANEL_SECRET_KEY"] = key  # this process and any it starts
+    get_settings.cache_clear()
+    return key
+
+
+def ensure_sealed(url: str) -> None:
+    """Refuse to run without SMMPANEL_SECRET_KEY; migrate the schema; seal provider keys still in clear."""
+    if not get_settings().secret_key:
+        raise ServeError(
+            "SMMPANEL_SECRET_KEY is not set: it seals the providers' API keys in the database."
+            " Make one with `smmpanel secrets generate` and keep it safe (see docs/deploy.md)"
+        )
+    ensure_schema(url)
+
+    async def seal() -> int:
+        db = await connect(url, pool_size=1)
+        try:
+            return await registry.seal_plaintext_keys(db)
+        finally:
+            await db.close()
+
+    sealed = asyncio.run(seal())
+    if sealed:
+        logging.getLogger("smmpanel").warning("sealed %d provider key(s) stored in clear", sealed)
+
+
 def worker_app() -> Starlette:
     """The app of one `serve --workers N` process (its settings come from the environment)."""
     return app_for(get_settings())
@@ -82,7 +119,9 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    ensure_schema(url)
+    if demo and not settings.secret_key:
+        settings = settings.model_copy(update={"secret_key": use_demo_secret(url)})
+    ensure_sealed(url)
     if demo:
         from smmpanel.demo import seed
 

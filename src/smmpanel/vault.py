@@ -20,6 +20,8 @@ from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from smmpanel.config import get_settings
+
 PREFIX = "fernet:"
 
 
@@ -64,6 +66,15 @@ class Cipher:
             return PREFIX + self._fernet.rotate(stored[len(PREFIX) :].encode()).decode()
         except InvalidToken:
             raise SecretError("a stored provider key cannot be opened with the given keys") from None
+
+
+def current_key() -> str:
+    return get_settings().secret_key
+
+
+def current() -> Cipher:
+    """The cipher of this process's SMMPANEL_SECRET_KEY (SecretError when it is not set)."""
+    return Cipher(current_key())
 
 
 def is_encrypted(stored: str) -> bool:

@@ -14,13 +14,15 @@ ENV = os.environ | {"COLUMNS": "250", "NO_COLOR": "1", "TERM": "dumb"}
 ENV.pop("SMMPANEL_DATABASE_URL", None)
 
 
-def cli(db_url: str, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+def cli(
+    db_url: str, *args: str, code: int = 0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run one command; check its exit code and that nothing ever prints a traceback."""
     done = subprocess.run(
         [sys.executable, "-m", "smmpanel", "--database-url", db_url, *args],
         capture_output=True,
         text=True,
-        env=ENV,
+        env=ENV if env is None else env,
         timeout=60,
         check=False,
     )

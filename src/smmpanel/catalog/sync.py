@@ -200,7 +200,7 @@ async def sync_provider(db: Database, row: Any, *, dry_run: bool = False) -> Syn
     try:
         theirs = await fetch_services(db, row)
     except ClientError as exc:
-        result.error = _scrubbed(str(exc), row)
+        result.error = registry.scrub(str(exc), row)
         return result
     if theirs is None:
         result.error = "a manual provider has no catalogue to sync"
@@ -235,8 +235,3 @@ async def sync_all(db: Database, name: str | None = None, *, dry_run: bool = Fal
             if r["enabled"] and int(r["id"]) in used and r["kind"] != "manual"
         ]
     return [await sync_provider(db, row, dry_run=dry_run) for row in rows]
-
-
-def _scrubbed(text: str, row: Any) -> str:
-    key = row["api_key"]
-    return text.replace(key, "***") if key else text

@@ -30,15 +30,18 @@ def worker(
     """Run the fulfilment engine (on SQLite: only one worker, and not beside `serve` with its in-process one)."""
     from smmpanel.config import get_settings
     from smmpanel.db.connect import connect
-    from smmpanel.db.migrate import ensure_schema
     from smmpanel.fulfilment.context import EngineConfig
     from smmpanel.fulfilment.engine import Engine
+    from smmpanel.server import ServeError, ensure_sealed
 
     logging.basicConfig(
         level=get_settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     url = database_url()
-    ensure_schema(url)
+    try:
+        ensure_sealed(url)
+    except ServeError as exc:
+        fail(str(exc))
     settings = get_settings()
     config = EngineConfig(
         concurrency=concurrency, interval=interval, timeout=timeout, lease=lease, call_deadline=call_deadline,

@@ -18,14 +18,10 @@ from smmpanel.client import ClientError
 from smmpanel.db.connect import Database
 from smmpanel.money import MoneyError, format_units, parse_amount
 from smmpanel.providers import registry
+from smmpanel.vault import SecretError
 
 app = typer.Typer(help="Providers: upstream panels, manual and simulated fulfilment.", no_args_is_help=True)
 CALL_TIMEOUT = 15.0  # seconds per upstream call from the command line
-
-
-def _scrub(text: str, row: Any) -> str:
-    key = row["api_key"]
-    return text.replace(key, "***") if key else text
 
 
 def _json(report: dict[str, Any]) -> None:
@@ -42,7 +38,7 @@ def _row(r: Any) -> dict[str, Any]:
         "name": r["name"],
         "kind": r["kind"],
         "url": r["url"],
-        "key": registry.masked(r["api_key"]),
+        "key": registry.masked(r),
         "step_seconds": r["step_seconds"] if r["kind"] == "simulated" else None,
         "balance": None if r["balance"] is None else format_units(int(r["balance"])),
         "currency": r["currency"],
@@ -87,9 +83,11 @@ def add(
 
     try:
         provider_id = run(work)
-    except registry.ProviderError as exc:
+    except (registry.ProviderError, SecretError) as exc:
         fail(str(exc))
         return
+    for warning in registry.url_warnings(url):
+        err_console.print(f"warning: {warning}")
     console.print(f"provider {name!r} ({kinds[0]}) added")
     print(provider_id)
 
@@ -141,7 +139,7 @@ def test(name: str = typer.Argument(..., metavar="NAME"), json: bool = typer.Opt
             report |= {"reachable": True, "services": len(offered), "balance": str(balance.balance),
                        "currency": balance.currency}  # fmt: skip
         except ClientError as exc:
-            report["error"] = _scrub(f"{type(exc).__name__}: {exc}", row)
+            report["error"] = registry.scrub(f"{type(exc).__name__}: {exc}", row)
         finally:
             await provider.aclose()
         return report
@@ -174,7 +172,7 @@ def balance(
         try:
             answer = await provider.balance()
         except ClientError as exc:
-            return {"provider": row["name"], "error": _scrub(f"{type(exc).__name__}: {exc}", row)}
+            return {"provider": row["name"], "error": registry.scrub(f"{type(exc).__name__}: {exc}", row)}
         finally:
             await provider.aclose()
         units, _ = await registry.record_balance(db, int(row["id"]), answer)

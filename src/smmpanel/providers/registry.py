@@ -1,7 +1,10 @@
 """The providers table: add, list, find — and open a row as a live Provider.
 
-An upstream provider's API key is a secret: it is stored (the panel must present it upstream) but never
-printed in full, logged, or put into an error message; `masked` shows its first characters only.
+An upstream provider's API key is a secret: it is stored sealed with SMMPANEL_SECRET_KEY (vault.py; the
+panel must present it upstream, so it is encrypted, not hashed) and never printed in full, logged, or put
+into an error message; `masked` shows its first characters only, `scrub` takes it out of a text. Only this
+module seals and opens it. A URL that is plain http, or points at this machine or a private network, is
+accepted with a warning (`url_warnings`): the key would travel in clear, or the panel would call itself.
 `open_provider` turns a row into a live adapter (base.Provider), or None for a manual provider.
 `record_balance` is the one writer of a provider's stored balance (the engine's balance check and the
 operator's `providers balance` both call it), so it is parsed and rounded one way: money.balance_units.
@@ -9,10 +12,13 @@ operator's `providers balance` both call it), so it is parsed and rounded one wa
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
+from smmpanel import vault
 from smmpanel.client import Balance
 from smmpanel.db.connect import Database
 from smmpanel.db.tables import PROVIDER_KINDS
@@ -26,8 +32,63 @@ class ProviderError(ValueError):
     pass
 
 
-def masked(key: str | None) -> str:
+def key_of(row: Any) -> str | None:
+    """The provider's API key in clear (for the call upstream only)."""
+    stored = row["api_key"]
+    return None if stored is None else vault.current().decrypt(stored)
+
+
+def masked(row: Any) -> str:
+    key = key_of(row)
     return "" if not key else key[:4] + "…"
+
+
+def scrub(text: str, row: Any) -> str:
+    """`text` with the provider's key (if it is in there) replaced by ***."""
+    key = key_of(row)
+    return text.replace(key, "***") if key else text
+
+
+def url_warnings(url: str | None) -> list[str]:
+    """What an operator should know about an upstream URL before trusting it with a key."""
+    if not url:
+        return []
+    warnings = []
+    parts = urlsplit(url)
+    if parts.scheme == "http":
+        warnings.append("the URL is plain http: the provider's key and every order travel unencrypted")
+    host = (parts.hostname or "").lower()
+    try:
+        address = ipaddress.ip_address(host)
+        private = address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+    except ValueError:
+        private = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+    if private:
+        warnings.append(f"the URL points at this machine or a private network ({host})")
+    return warnings
+
+
+async def seal_plaintext_keys(db: Database) -> int:
+    """Encrypt every provider key still stored in clear (from before encryption); how many were."""
+    rows = await db.fetch("SELECT id, api_key FROM providers WHERE api_key IS NOT NULL")
+    cipher = vault.current()
+    plain = [(int(r["id"]), r["api_key"]) for r in rows if not vault.is_encrypted(r["api_key"])]
+    for provider_id, key in plain:
+        await db.execute(
+            "UPDATE providers SET api_key = $2 WHERE id = $1 AND api_key = $3", provider_id, cipher.encrypt(key), key
+        )
+    return len(plain)
+
+
+async def rotate_keys(db: Database, old_keys: list[str]) -> int:
+    """Re-seal every provider key under the current SMMPANEL_SECRET_KEY, opening them with it or any of
+    `old_keys`, in one transaction: all or nothing. Returns how many keys were re-sealed."""
+    cipher = vault.Cipher([vault.current_key(), *old_keys])
+    async with db.transaction() as tx:
+        rows = await tx.fetch("SELECT id, api_key FROM providers WHERE api_key IS NOT NULL")
+        for row in rows:
+            await tx.execute("UPDATE providers SET api_key = $2 WHERE id = $1", row["id"], cipher.rotate(row["api_key"]))
+    return len(rows)
 
 
 async def add(
@@ -60,7 +121,7 @@ async def add(
             name,
             kind,
             url if kind == "upstream" else None,
-            api_key if kind == "upstream" else None,
+            vault.current().encrypt(str(api_key)) if kind == "upstream" else None,
             step_seconds,
             low_balance,
             int(time.time()),
@@ -97,7 +158,7 @@ async def open_provider(db: Database, row: Any, *, timeout: float | None = None)
     if kind == "simulated":
         return SimulatedProvider(db, int(row["id"]), int(row["step_seconds"]))
     if kind == "upstream":
-        return UpstreamProvider(row["url"], row["api_key"], timeout=timeout or DEFAULT_TIMEOUT)
+        return UpstreamProvider(row["url"], str(key_of(row)), timeout=timeout or DEFAULT_TIMEOUT)
     raise ProviderError(f"unknown provider kind {kind!r}")
 
 
