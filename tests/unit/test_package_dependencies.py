@@ -48,8 +48,9 @@ def test_the_domain_never_imports_a_front_end() -> None:
 
 def test_layers_below_the_domain_import_no_domain() -> None:
     graph = imports()
-    assert graph["providers"] == {"client", "db", "money"}
+    assert graph["providers"] == {"client", "db", "money", "vault"}
     assert graph["accounts"] <= {"db", "money", "config"}
     assert graph.get("db", set()) == set()
     assert graph.get("money", set()) == set()
+    assert graph.get("vault", set()) <= {"config"}
     assert graph.get("client", set()) == set()

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.catalog.services import ServiceForOrder
-from smmpanel.money import charge_units
+from smmpanel.money import MAX_UNITS, charge_units
 from smmpanel.orders import requests as rq
 from smmpanel.orders.refusals import OrderRefused, Reason
 
@@ -30,6 +30,7 @@ SUBSCRIPTION_DELAYS = frozenset(
 )
 MAX_INTERVAL_MINUTES = 525_600  # one year between drip-feed runs; more would overflow schedulers' dates
 MAX_SUBSCRIPTION_POSTS = 1_000_000  # per `posts` and per `old_posts`; keeps quantity inside BIGINT
+MAX_QUANTITY = 2**63 - 1  # orders.quantity is a BIGINT
 # An "unlimited" subscription is prepaid, and forwarded upstream, as this many new posts: the provider bills
 # the panel per post, so a truly unlimited one would deliver posts nobody paid for. Unused posts are refunded
 # when the subscription ends (Expired/Canceled → Partial, orders.lifecycle).
@@ -151,6 +152,17 @@ def _dripfeed(service: ServiceForOrder, runs: int | None, interval: int | None) 
     return runs, interval
 
 
+def _charge(service: ServiceForOrder, quantity: int, name: str = "quantity") -> int:
+    """rate × quantity ÷ 1000; a quantity or charge beyond what the books can hold (a subscription's
+    max × posts can get there) is refused as what it is — more than any balance can pay — never a crash."""
+    if quantity > MAX_QUANTITY:
+        raise OrderRefused(Reason.INVALID, name)
+    charge = charge_units(service.rate, quantity)
+    if charge > MAX_UNITS:
+        raise OrderRefused(Reason.NOT_ENOUGH_FUNDS)
+    return charge
+
+
 def _check_quantity(service: ServiceForOrder, quantity: int, name: str = "quantity") -> None:
     """Spec §3.2 step 5. An order of nothing is never valid, whatever the configured minimum."""
     minimum = max(service.min, 1)
@@ -165,7 +177,7 @@ def _priced(
 ) -> OrderDraft:
     """A per-1000-priced order after its min/max check."""
     _check_quantity(service, quantity, name)
-    return OrderDraft(link, quantity, None, None, charge_units(service.rate, quantity), fields)
+    return OrderDraft(link, quantity, None, None, _charge(service, quantity, name), fields)
 
 
 def _per_unit(
@@ -183,7 +195,9 @@ def _per_unit(
     runs, interval = drip
     total = quantity * runs
     _check_quantity(service, total)
-    return OrderDraft(link, total, runs, interval, charge_units(service.rate, total), extras)
+    if quantity < max(service.min, 1):  # every run is an order of its own upstream: each must be orderable
+        raise OrderRefused(Reason.TOO_FEW, "quantity", max(service.min, 1))
+    return OrderDraft(link, total, runs, interval, _charge(service, total), extras)
 
 
 def _counted(
@@ -333,7 +347,7 @@ def _subscription(service: ServiceForOrder, request: rq.SubscriptionOrder) -> Or
         "old_posts": old_posts,
         "expiry": None if expiry is None else f"{expiry.day:02d}/{expiry.month:02d}/{expiry.year:04d}",
     }
-    return OrderDraft(username, quantity, None, None, charge_units(service.rate, quantity), fields)
+    return OrderDraft(username, quantity, None, None, _charge(service, quantity, "max"), fields)
 
 
 _HANDLERS: dict[str, Callable[[ServiceForOrder, Any], OrderDraft]] = {

@@ -297,14 +297,17 @@ def test_drip_feed_checks_and_charges_the_total(panel: Panel) -> None:
 
     assert add(drip, "https://x/1", quantity=100, runs=3, interval=10) == {"order": 1}  # 300 × 0.9 / 1000
     assert panel.balance(key) == "0.73000"
-    assert add(drip, "https://x/2", quantity=4, runs=3, interval=0) == {"order": 2}  # 4 per run, 12 in total
+    # 12 in total, but every run of 4 would be refused upstream (min 10): refused here, nothing charged
+    assert add(drip, "https://x/2", quantity=4, runs=3, interval=0) == {"error": quantity_less(10)}
+    assert panel.balance(key) == "0.73000"
+    assert add(drip, "https://x/2", quantity=10, runs=3, interval=0) == {"order": 2}  # 10 per run, 30 in total
     assert add(plain, "https://x/3", quantity=100, runs="", interval="") == {
         "order": 3
     }  # empty: not drip-feed
-    assert panel.balance(key) == "0.62920"
+    assert panel.balance(key) == "0.61300"
     assert panel.sql("SELECT quantity, runs, interval, charge FROM orders ORDER BY id") == [
         (300, 3, 10, 27_000),
-        (12, 3, 0, 1_080),
+        (30, 3, 0, 2_700),
         (100, None, None, 9_000),
     ]
     assert panel.post(key=key, action="status", order=1).content == (
@@ -313,7 +316,7 @@ def test_drip_feed_checks_and_charges_the_total(panel: Panel) -> None:
     )
     assert panel.post(key=key, action="status", orders="3,2").content == (
         b'{"3":{"charge":"0.09000","start_count":"0","status":"Pending","remains":"100","currency":"USD"},'
-        b'"2":{"charge":"0.01080","start_count":"0","status":"Pending","remains":"12","currency":"USD",'
+        b'"2":{"charge":"0.02700","start_count":"0","status":"Pending","remains":"30","currency":"USD",'
         b'"runs":"0","orders":[]}}'
     )
 

@@ -14,7 +14,7 @@ from smmpanel.api.errors import quantity_less, quantity_more, refusal_text
 from smmpanel.api.params import BadRequest
 from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.catalog.services import ServiceForOrder
-from smmpanel.money import charge_units
+from smmpanel.money import MAX_UNITS, charge_units
 from smmpanel.orders import types
 from smmpanel.orders.refusals import OrderRefused
 from smmpanel.orders.requests import DefaultOrder
@@ -227,11 +227,13 @@ def test_dripfeed_total_is_checked_against_max() -> None:
     assert refusal("Default", params, dripfeed=True) == quantity_more(1000)
 
 
-def test_dripfeed_total_is_checked_against_min() -> None:
+def test_dripfeed_total_and_each_run_are_checked_against_min() -> None:
     params = {"link": LINK, "quantity": "4", "runs": "2", "interval": "0"}
     assert refusal("Default", params, dripfeed=True) == quantity_less(10)
-    params["runs"] = "3"
-    assert order("Default", params, dripfeed=True).quantity == 12
+    params["runs"] = "3"  # 12 in all, but each run of 4 would be a doomed order upstream (issue 7, row 7)
+    assert refusal("Default", params, dripfeed=True) == quantity_less(10)
+    params.update(quantity="10", runs="3")
+    assert order("Default", params, dripfeed=True).quantity == 30
 
 
 def test_dripfeed_huge_runs_is_a_quantity_error() -> None:
@@ -740,7 +742,11 @@ def test_web_traffic_link_and_quantity() -> None:
 @settings(database=None, max_examples=300)
 @given(rate=st.integers(0, 10**17 - 1), quantity=st.integers(1, 10**9))
 def test_default_charge_property(rate: int, quantity: int) -> None:
-    draft = order("Default", {"link": LINK, "quantity": str(quantity)}, rate=rate, low=1, high=10**9)
+    params = {"link": LINK, "quantity": str(quantity)}
+    if charge_units(rate, quantity) > MAX_UNITS:  # more than any balance can hold: refused, never stored
+        assert refusal("Default", params, rate=rate, low=1, high=10**9) == errors.NOT_ENOUGH_FUNDS
+        return
+    draft = order("Default", params, rate=rate, low=1, high=10**9)
     assert draft.charge == charge_units(rate, quantity)
     assert draft.charge >= 0
 
@@ -813,3 +819,9 @@ def test_add_only_ever_refuses_with_api_errors(type_: str, dripfeed: bool, param
     else:
         assert draft.charge >= 0 and draft.quantity >= 0
         assert draft.link and len(draft.link) <= 2048
+
+
+def test_a_subscription_beyond_what_any_balance_holds_is_refused_not_a_crash() -> None:
+    """max × posts × rate past the books' range (issue 7, row 8): `Not enough funds on balance`, no overflow."""
+    params = {**SUB, "max": str(10**12), "posts": "1000000", "old_posts": "1000000"}
+    assert refusal("Subscriptions", params, high=10**12, rate=10**9) == errors.NOT_ENOUGH_FUNDS
