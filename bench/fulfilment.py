@@ -49,6 +49,8 @@ from smmpanel.fulfilment import dispatch, tracking  # noqa: E402
 from smmpanel.fulfilment.context import EngineConfig  # noqa: E402
 from smmpanel.fulfilment.engine import Engine  # noqa: E402
 
+os.environ.setdefault("SMMPANEL_SECRET_KEY", "bench-only-secret-key")  # seals provider keys of a throwaway database
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 RATE = 50_000  # units per 1000 (0.50 USD)
 CHARGE = RATE * QUANTITY // 1000

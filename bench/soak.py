@@ -47,6 +47,8 @@ sys.path.insert(0, str(BENCH))
 
 from run import free_port, pg_admin, pg_url, stop, wait_http  # noqa: E402
 
+os.environ.setdefault("SMMPANEL_SECRET_KEY", "bench-only-secret-key")  # seals provider keys of a throwaway database
+
 PYTHON = sys.executable
 SMMPANEL = str(Path(PYTHON).with_name("smmpanel"))
 UPSTREAMS = {

@@ -34,8 +34,10 @@ class ProviderError(ValueError):
 
 def key_of(row: Any) -> str | None:
     """The provider's API key in clear (for the call upstream only)."""
-    stored = row["api_key"]
-    return None if stored is None else vault.current().decrypt(stored)
+    stored: str | None = row["api_key"]
+    if stored is None or not vault.is_encrypted(stored):
+        return stored  # None, or from before encryption (sealed at the next start)
+    return vault.current().decrypt(stored)
 
 
 def masked(row: Any) -> str:
