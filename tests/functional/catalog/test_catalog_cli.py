@@ -6,6 +6,7 @@ upstream key must never appear in anything the commands print.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,8 @@ class Cli:
         done = subprocess.run(
             [sys.executable, "-m", "smmpanel", "--database-url", self.db_url, *args],
             capture_output=True, text=True, cwd=self.cwd, timeout=60,
-            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONPATH": str(Path.cwd() / "src")},
+            env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "PYTHONPATH": str(Path.cwd() / "src"),
+                 "SMMPANEL_SECRET_KEY": os.environ["SMMPANEL_SECRET_KEY"]},
         )  # fmt: skip
         assert self.secret not in done.stdout and self.secret not in done.stderr, "the key leaked"
         assert done.returncode == code, (done.stdout, done.stderr)
