@@ -152,7 +152,6 @@ class _ApiV2Endpoint:
         self.limit = settings.max_body_bytes
         self.state = state
         self.metrics = settings.metrics_enabled
-        self.recorders: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         api: ApiV2 = self.state["api"]
@@ -193,18 +192,7 @@ class _ApiV2Endpoint:
             outcome = "internal"
         await _respond(send, status, body, extra)
         if self.metrics:
-            self._record(action, outcome, time.perf_counter() - started)
-
-    def _record(self, action: str, outcome: str, seconds: float) -> None:
-        recorder = self.recorders.get((action, outcome))
-        if recorder is None:
-            recorder = (
-                metrics.API_REQUESTS.labels(action=action, outcome=outcome),
-                metrics.API_SECONDS.labels(action=action),
-            )
-            self.recorders[(action, outcome)] = recorder
-        recorder[0].inc()
-        recorder[1].observe(seconds)
+            metrics.API.record(action, outcome, time.perf_counter() - started)
 
 
 def _action(params: Params) -> str:
