@@ -497,8 +497,8 @@ def test_custom_rates_change_services_and_the_charge(panel: Panel) -> None:
 def test_a_subscription_charge_beyond_bigint_is_an_api_error(panel: Panel) -> None:
     """Issue 7, row 8: max × posts × rate past BIGINT answered HTTP 500; now the API's own refusal."""
     key = panel.customer("5")
-    service = panel.service(type="Subscriptions", rate="9000", min=1, max=10**12)
-    answer = panel.post(key=key, action="add", service=service, username="someone", min=1, max=10**12,
+    service = panel.service(type="Subscriptions", rate="100000", min=1, max=2_000_000_000)  # services.max: INTEGER
+    answer = panel.post(key=key, action="add", service=service, username="someone", min=1, max=2_000_000_000,
                         delay=0, posts=1_000_000, old_posts=1_000_000)  # fmt: skip
     assert (answer.status_code, answer.content) == (200, b'{"error":"Not enough funds on balance"}')
     assert panel.balance(key) == "5.00000"
