@@ -94,8 +94,22 @@ _MINE = (
 
 
 def _search_clause(dialect: str, position: int) -> str:
-    """A case-sensitive substring test of the link (links are case-sensitive), the same on both databases."""
-    return f"instr(o.link, ${position}) > 0" if dialect == "sqlite" else f"strpos(o.link, ${position}) > 0"
+    """A case-sensitive substring test of the link (links are case-sensitive), the same on both databases.
+    It reads every link of the customer, so it reads them from the index that holds them
+    (ix_orders_customer_id_service_id_link) rather than from the table rows: SQLite scans that index
+    (INDEXED BY, below); PostgreSQL finds the matching (service, link) pairs with an index-only scan of it
+    and then only those orders. The customer's orders are spread over the whole table, so reading the rows
+    themselves costs a scan of every page of it (≈ 0.5 s at 1,000,000 orders)."""
+    if dialect == "sqlite":
+        return f"instr(o.link, ${position}) > 0"
+    return "(o.service_id, o.link) IN (SELECT service_id, link FROM found)"
+
+
+def _found(position: int) -> str:
+    """PostgreSQL: the matching (service, link) pairs, materialized so the planner looks the orders up by
+    them instead of walking the customer's rows newest first and probing each."""
+    return (f"WITH found AS MATERIALIZED (SELECT m.service_id, m.link FROM orders m"
+            f" WHERE m.customer_id = $1 AND strpos(m.link, ${position}) > 0) ")
 
 
 async def customer_orders(
@@ -117,25 +131,26 @@ async def customer_orders(
         args.append(status)
         where.append(f"o.status = ${len(args)}")
     search = search.strip()
-    by_link = False
+    by_link: int | None = None  # the position of the link piece among the arguments
     if search:
         number = search.removeprefix("#")
         if number.isdigit() and len(number) <= 10:
             args.append(int(number))
             where.append(f"o.id = ${len(args)}")
         else:
-            by_link = True
             args.append(search)
+            by_link = len(args)
             where.append(_search_clause(db.dialect, len(args)))
     if before_id is not None:
         args.append(before_id)
         where.append(f"o.id < ${len(args)}")
     args.append(limit + 1)
     source = _MINE
-    if by_link and db.dialect == "sqlite":
-        # a piece of a link reads every link of the customer: from the covering index that holds them
-        # (customer_id, service_id, link, rowid) rather than from the table, ≈ 6× faster on 100,000 orders
+    if by_link is not None and db.dialect == "sqlite":
+        # see _search_clause: the covering index holds (customer_id, service_id, link, rowid)
         source = _MINE.replace("FROM orders o", "FROM orders o INDEXED BY ix_orders_customer_id_service_id_link")
+    elif by_link is not None:
+        source = _found(by_link) + _MINE
     sql = source + " WHERE " + " AND ".join(where) + f" ORDER BY o.id DESC LIMIT ${len(args)}"
     return cut(await db.fetch(sql, *args), limit)
 
