@@ -201,6 +201,8 @@ orders = Table(
     Index("ix_orders_customer_id_id", "customer_id", "id"),
     Index("ix_orders_customer_id_service_id_link", "customer_id", "service_id", "link"),
     Index("ix_orders_status_id", "status", "id"),
+    # the website's status tabs, newest first, for one customer
+    Index("ix_orders_customer_id_status_id", "customer_id", "status", "id"),
     # the operator's queue of held orders, by page: holds only the held rows, so `add` never writes to it
     Index(
         "ix_orders_held_id",
@@ -229,6 +231,7 @@ refills = Table(
     Column("last_error", Text, nullable=True),
     CheckConstraint(_in("status", REFILL_STATUSES), name="status_known"),
     Index("ix_refills_status_id", "status", "id"),  # refills in one status, by page
+    Index("ix_refills_customer_id_id", "customer_id", "id"),  # the website's /refills, newest first
 )
 
 # The built-in simulated provider's own orders and refills (providers/simulated.py): its state is

@@ -15,6 +15,26 @@ from smmpanel.orders import lifecycle
 from smmpanel.orders.refusals import OrderRefused, Reason
 
 
+def check_cancellable(*, allowed: bool, status: str, already: bool) -> None:
+    """Raise OrderRefused when the order may not be canceled; a pure function. A Pending order is always
+    cancellable (canceled at once); one in flight only while no cancel is requested yet."""
+    if not allowed:
+        raise OrderRefused(Reason.CANCEL_DISABLED)
+    if status == lifecycle.PENDING:
+        return
+    if status not in (lifecycle.PROCESSING, lifecycle.IN_PROGRESS) or already:
+        raise OrderRefused(Reason.CANNOT_CANCEL)
+
+
+def can_cancel(*, allowed: bool, status: str, already: bool) -> bool:
+    """Whether `check_cancellable` lets a cancel be requested (the website shows its Cancel button then)."""
+    try:
+        check_cancellable(allowed=allowed, status=status, already=already)
+    except OrderRefused:
+        return False
+    return True
+
+
 async def request_cancel(db: Database, customer_id: int, order_id: int) -> None:
     """Cancel the customer's order, or ask fulfilment to; raises OrderRefused when it may not be canceled."""
     row = await db.fetchrow(
@@ -26,16 +46,16 @@ async def request_cancel(db: Database, customer_id: int, order_id: int) -> None:
     if row is None:
         raise OrderRefused(Reason.ORDER_NOT_FOUND)
     status, already, allowed = row
-    if not allowed:
-        raise OrderRefused(Reason.CANCEL_DISABLED)
+    check_cancellable(allowed=bool(allowed), status=status, already=bool(already))
     if status == lifecycle.PENDING:
         try:
             await lifecycle.move(db, order_id, lifecycle.CANCELED, expected=lifecycle.PENDING, note="canceled by customer")
             return
         except lifecycle.TransitionError:
             status = await db.fetchval("SELECT status FROM orders WHERE id = $1", order_id)
-    if status not in (lifecycle.PROCESSING, lifecycle.IN_PROGRESS) or already:
-        raise OrderRefused(Reason.CANNOT_CANCEL)
+            if status == lifecycle.PENDING:  # moved away and back: never loop, refuse as before
+                raise OrderRefused(Reason.CANNOT_CANCEL) from None
+    check_cancellable(allowed=True, status=status, already=bool(already))
     changed = await db.execute(
         "UPDATE orders SET cancel_requested = $1, updated_at = $2 WHERE id = $3 AND status = $4"
         " AND NOT cancel_requested",

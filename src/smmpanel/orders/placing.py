@@ -50,6 +50,13 @@ async def orderable_service(db: Database, customer_id: int, service_id: int | No
     return service
 
 
+def quote(service: ServiceForOrder, request: OrderRequest) -> int:
+    """What placing `request` would charge (units, at the customer's own rate carried by `service`), writing
+    nothing: the same `build_order` as `place_order`, so a front end showing a price never prices itself.
+    Raises OrderRefused exactly where `place_order` would before touching the balance."""
+    return build_order(service, request).charge
+
+
 async def place_order(db: Database, customer_id: int, service: ServiceForOrder, request: OrderRequest) -> int:
     """Validate, charge and record one order; its id. Raises OrderRefused, with nothing written."""
     draft = build_order(service, request)

@@ -30,6 +30,18 @@ def check_eligible(
         raise OrderRefused(Reason.REFILL_TOO_SOON)
 
 
+def can_refill(
+    *, refill_days: int, status: str, completed_at: int | None, last_event: int, now: int, cooldown: float
+) -> bool:
+    """Whether `check_eligible` lets a refill be requested now (the website shows its Refill button then)."""
+    try:
+        check_eligible(refill_days=refill_days, status=status, completed_at=completed_at, last_event=last_event,
+                       now=now, cooldown=cooldown)
+    except OrderRefused:
+        return False
+    return True
+
+
 async def request_refill(db: Database, customer_id: int, order_id: int, *, cooldown_hours: float) -> int:
     """A new refill of the customer's order; its id. Raises OrderRefused (ORDER_NOT_FOUND or ineligible)."""
     now = int(time.time())

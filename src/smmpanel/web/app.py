@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from smmpanel.config import Settings
-from smmpanel.web.customer import account, apipage, auth, funds, pages, tickets
+from smmpanel.web.customer import account, apipage, auth, funds, ordering, orderlists, pages, tickets
 from smmpanel.web.security import SecurityHeaders, web_route
 from smmpanel.web.site import HERE, Site
 
@@ -52,7 +52,16 @@ def routes(site: Site) -> list[BaseRoute]:
         route("/api", apipage.api_page),
         route("/api/key", apipage.new_key, ("POST",)),
         route("/api/sample.php", apipage.sample_php),
-        *(route(path, pages.coming) for path in pages.COMING),
+        route("/order", ordering.place, ("POST",)),
+        route("/order/charge", ordering.charge),
+        route("/massorder", ordering.massorder, both),
+        route("/orders", orderlists.order_list),
+        route("/orders/state", orderlists.states),
+        route("/orders/{order_id}/refill", orderlists.refill, ("POST",)),
+        route("/orders/{order_id}/cancel", orderlists.cancel, ("POST",)),
+        route("/refills", orderlists.refill_list),
+        route("/subscriptions", orderlists.subscription_list),
+        route("/drip-feed", orderlists.dripfeed_list),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

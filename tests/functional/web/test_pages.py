@@ -1,4 +1,4 @@
-"""The services list, the API page (keys, sample.php), the pages still to come, error pages."""
+"""The services list, the API page (keys, sample.php), the navigation, error pages."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def test_customer_pages_send_guests_to_sign_in(panel: Panel, visitor: Visitor, p
     assert response.status_code == 303 and response.headers["location"] == f"/login?next={path}"
 
 
-def test_pages_to_come_and_the_navigation(panel: Panel, visitor: Visitor) -> None:
+def test_the_navigation(panel: Panel, visitor: Visitor) -> None:
     visitor.sign_up()
     page = visitor.get("/orders")
     assert page.status_code == 200 and "<h1>Orders</h1>" in page.text

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from smmpanel.accounts.passwords import Identity
+from smmpanel.catalog.listing import ServiceListing
 from smmpanel.web.site import Site
 
 CustomerView = Callable[[Request, Site, Identity], Awaitable[Response]]
@@ -17,6 +18,14 @@ CustomerView = Callable[[Request, Site, Identity], Awaitable[Response]]
 def site_of(request: Request) -> Site:
     site: Site = request.app.state.site
     return site
+
+
+def listing(site: Site) -> ServiceListing:
+    """The price list cache of this app (one per app, as its database is: never shared between panels)."""
+    found = site.state.get("web_listing")
+    if not isinstance(found, ServiceListing):
+        found = site.state["web_listing"] = ServiceListing()
+    return found
 
 
 def signed_in(view: CustomerView) -> Callable[[Request], Awaitable[Response]]:

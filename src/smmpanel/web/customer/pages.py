@@ -1,4 +1,4 @@
-"""The signed-in home page, the public price list, and the pages that arrive with the order forms."""
+"""The signed-in home page (the new-order form, ordering.py) and the public price list."""
 
 from __future__ import annotations
 
@@ -9,21 +9,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from smmpanel.accounts.passwords import Identity
-from smmpanel.catalog.listing import ServiceListing
-from smmpanel.web.customer import auth
-from smmpanel.web.customer._views import signed_in, site_of
-from smmpanel.web.site import Site
-
-_listing = ServiceListing()  # the same cached price list (with custom rates) the API's `services` answers
-
-COMING = {
-    "/orders": "Orders",
-    "/massorder": "Mass order",
-    "/refills": "Refills",
-    "/subscriptions": "Subscriptions",
-    "/drip-feed": "Drip-feed",
-}
+from smmpanel.web.customer import auth, ordering
+from smmpanel.web.customer._views import listing, site_of
 
 
 async def home(request: Request) -> Response:
@@ -31,11 +18,11 @@ async def home(request: Request) -> Response:
     customer = await site.customer(request)
     if customer is None:
         return await auth.login(request)
-    response = await site.render(request, "home.html", {"revealed_key": None})
+    response = await ordering.order_page(request, site, customer, extra={"revealed_key": None})
     key = await auth.take_revealed_key(request, response, customer.customer_id)
     if key is None:
         return response
-    fresh = await site.render(request, "home.html", {"revealed_key": key})
+    fresh = await ordering.order_page(request, site, customer, extra={"revealed_key": key})
     fresh.headers.append("set-cookie", response.headers["set-cookie"])
     return fresh
 
@@ -44,7 +31,7 @@ async def services(request: Request) -> Response:
     """Every enabled service by category, at the signed-in customer's own rates (guests: the list price)."""
     site = site_of(request)
     customer = await site.customer(request)
-    body = await _listing.body(site.db, customer.customer_id if customer else 0)
+    body = await listing(site).body(site.db, customer.customer_id if customer else 0)
     items: list[dict[str, Any]] = orjson.loads(body.plain)
     search = request.query_params.get("search", "").strip()
     if search:
@@ -57,8 +44,3 @@ async def services(request: Request) -> Response:
     return await site.render(request, "services.html", {"categories": categories, "search": search,
                                                         "count": len(items)})
 
-
-@signed_in
-async def coming(request: Request, site: Site, customer: Identity) -> Response:
-    title = COMING.get(request.url.path, "")
-    return await site.render(request, "coming.html", {"title": title})
