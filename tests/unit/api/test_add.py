@@ -759,6 +759,9 @@ def test_default_charge_property(rate: int, quantity: int) -> None:
 )
 def test_dripfeed_charge_property(rate: int, quantity: int, runs: int) -> None:
     params = {"link": LINK, "quantity": str(quantity), "runs": str(runs), "interval": "5"}
+    if charge_units(rate, quantity * runs) > MAX_UNITS:  # more than any balance can hold: refused, never stored
+        assert refusal("Default", params, rate=rate, low=1, high=10**9, dripfeed=True) == errors.NOT_ENOUGH_FUNDS
+        return
     draft = order("Default", params, rate=rate, low=1, high=10**9, dripfeed=True)
     assert draft.quantity == quantity * runs
     assert draft.charge == charge_units(rate, quantity * runs) >= 0
