@@ -245,12 +245,14 @@ async def _timeline(
     starts: tuple[int, int], remains: tuple[int, int], refund: int, cost: int | None, detail: str | None,
 ) -> None:
     """The timeline rows of one move (see orders/timeline.py)."""
+    edits = ", ".join(f"{name} {a} → {b}" for name, (a, b) in (("start count", starts), ("remains", remains))
+                      if a != b)
     if statuses[0] != statuses[1]:
         await timeline.add(tx, order_id, "status", status_from=statuses[0], status_to=statuses[1],
-                           detail=detail or "", staff_id=staff_id, at=now)
-    edits = [f"{name} {a} → {b}" for name, (a, b) in (("start count", starts), ("remains", remains)) if a != b]
-    if edits and (statuses[0] == statuses[1] or staff_id is not None):
-        await timeline.add(tx, order_id, "edit", detail=", ".join(edits), staff_id=staff_id, at=now)
+                           detail="; ".join(part for part in (detail, edits) if part), staff_id=staff_id, at=now)
+    elif edits:
+        await timeline.add(tx, order_id, "edit", detail="; ".join(part for part in (detail, edits) if part),
+                           staff_id=staff_id, at=now)
     if refund > 0:
         await timeline.add(tx, order_id, "refund", amount=refund, staff_id=staff_id, at=now)
     if cost is not None:
