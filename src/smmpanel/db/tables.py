@@ -461,3 +461,20 @@ order_rollups = Table(
     Column("refunded", BigInteger, nullable=False, server_default="0"),
     Column("cost", BigInteger, nullable=False, server_default="0"),
 )
+
+# The same money per UTC day only, in SHARDS rows a day (customer_id % SHARDS, so concurrent orders of different
+# customers rarely wait on one row), plus the orders that finished that day by final status: the dashboard
+# reads at most 30 × SHARDS rows of it.
+order_days = Table(
+    "order_days",
+    metadata,
+    Column("day", Integer, primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("orders", BigInteger, nullable=False, server_default="0"),
+    Column("charged", BigInteger, nullable=False, server_default="0"),
+    Column("refunded", BigInteger, nullable=False, server_default="0"),
+    Column("cost", BigInteger, nullable=False, server_default="0"),
+    Column("completed", BigInteger, nullable=False, server_default="0"),
+    Column("partial", BigInteger, nullable=False, server_default="0"),
+    Column("canceled", BigInteger, nullable=False, server_default="0"),
+)

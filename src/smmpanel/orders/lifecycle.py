@@ -221,12 +221,12 @@ async def move(
         staff_id = None if actor is None else actor.staff_id
         if refund > 0:
             await ledger.credit(tx, customer_id, "refund", refund, order_id=order_id, note=note or status)
-            await rollups.add(tx, customer_id=customer_id, service_id=service_id, provider_id=provider_id,
-                              refunded=refund, at=now)
-        if cost is not None and cost != old_cost:
+        cost_change = 0 if cost is None else cost - old_cost
+        if cost_change:
             await tx.execute("UPDATE orders SET cost = $2 WHERE id = $1", order_id, cost)
+        if refund > 0 or cost_change or status in FINAL:
             await rollups.add(tx, customer_id=customer_id, service_id=service_id, provider_id=provider_id,
-                              cost=cost - old_cost, at=now)
+                              refunded=refund, cost=cost_change, finished=status, at=now)
         await _timeline(tx, order_id, now, staff_id, (current, status), (int(old_start), new_start),
                         (old_remains, new_remains), refund, None if cost == old_cost else cost, answer or note)
         if actor is not None:

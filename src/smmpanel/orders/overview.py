@@ -10,7 +10,6 @@ import time
 from dataclasses import dataclass
 
 from smmpanel.db.connect import Database
-from smmpanel.db.tables import ORDER_STATUSES
 from smmpanel.orders import lifecycle, rollups
 from smmpanel.orders.rollups import Totals
 
@@ -43,12 +42,17 @@ class Overview:
     week: Totals
     month: Totals
     chart: list[tuple[int, Totals]]  # the last 30 days, oldest first, every day present
-    by_status: dict[str, int]
+    active: dict[str, int]  # live, along the status index; ACTIVE_CAP + 1 means "more than ACTIVE_CAP"
+    finished: dict[str, int]  # orders that reached each final status in the last 30 days (order_days)
     held: int
     payments_waiting: int
     open_tickets: int
     providers: list[ProviderBalance]
     heartbeat: Heartbeat
+
+
+ACTIVE_CAP = 10_000
+_BOUNDED_COUNT = "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE status = $1 LIMIT $2) AS first"
 
 
 async def _count(db: Database, sql: str, *args: object) -> int:
@@ -65,7 +69,8 @@ async def overview(db: Database, now: int | None = None) -> Overview:
         picked = [days[d] for d in range(today - n + 1, today + 1) if d in days]
         return Totals(*(sum(getattr(t, f) for t in picked) for f in ("orders", "charged", "refunded", "cost")))
 
-    by_status = {s: await _count(db, "SELECT COUNT(*) FROM orders WHERE status = $1", s) for s in ORDER_STATUSES}
+    active = {s: await _count(db, _BOUNDED_COUNT, s, ACTIVE_CAP + 1) for s in lifecycle.ACTIVE}
+    finished = await rollups.finished(db, today - 29, today)
     held = await _count(db, f"SELECT COUNT(*) FROM orders WHERE dispatch = '{lifecycle.HELD}'")
     payments = await _count(db, "SELECT COUNT(*) FROM payment_requests WHERE status = 'Pending'")
     tickets = await _count(db, "SELECT COUNT(*) FROM tickets WHERE status = 'Open'")
@@ -83,6 +88,6 @@ async def overview(db: Database, now: int | None = None) -> Overview:
     return Overview(
         today=span(1), week=span(7), month=span(30),
         chart=[(d, days.get(d, empty)) for d in range(today - 29, today + 1)],
-        by_status=by_status, held=held, payments_waiting=payments, open_tickets=tickets, providers=providers,
+        active=active, finished=finished, held=held, payments_waiting=payments, open_tickets=tickets, providers=providers,
         heartbeat=heartbeat,
     )  # fmt: skip

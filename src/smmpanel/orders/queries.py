@@ -116,6 +116,16 @@ async def console_orders(
         args.append(value)
         where.append(condition.replace("?", f"${len(args)}"))
 
+    if created_from is not None or created_until is not None:
+        # a date range becomes an id range too (ids grow with created_at, give or take the seconds a transaction
+        # takes: SLACK covers it), so the newest-first walk stays on the primary key
+        low = None if created_from is None else await _first_id_from(db, created_from - _SLACK)
+        high = None if created_until is None else await _first_id_from(db, created_until + _SLACK)
+        if created_from is not None and low is None:
+            return Page([], None)
+        for bound, limit_id in (("o.id >= ?", low), ("o.id < ?", high)):
+            if limit_id is not None:
+                add(bound, limit_id)
     for condition, value in (("o.status = ?", status), ("o.service_id = ?", service_id),
                              ("o.provider_id = ?", provider_id), ("o.customer_id = ?", customer_id),
                              ("o.created_at >= ?", created_from), ("o.created_at < ?", created_until),
@@ -130,6 +140,15 @@ async def console_orders(
     args.append(limit + 1)
     sql = _CONSOLE_COLUMNS + (" WHERE " + " AND ".join(where) if where else "")
     return cut(await db.fetch(sql + f" ORDER BY o.id DESC LIMIT ${len(args)}", *args), limit)
+
+
+_SLACK = 300
+
+
+async def _first_id_from(db: Database, since: int) -> int | None:
+    """The id of an order among the first created at or after `since` (ix_orders_created_at), None: none."""
+    found = await db.fetchval("SELECT id FROM orders WHERE created_at >= $1 ORDER BY created_at LIMIT 1", since)
+    return None if found is None else int(found)
 
 
 async def console_order(db: Database, order_id: int) -> Row | None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from smmpanel.db.connect import Database
 
 DAY = 86400
+SHARDS = 16  # order_days rows per day (see db/tables.py)
+FINISHED = {"Completed": "completed", "Partial": "partial", "Canceled": "canceled"}
 _UPSERT = (
     "INSERT INTO order_rollups (day, customer_id, service_id, provider_id, orders, charged, refunded, cost)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (day, customer_id, service_id, provider_id) DO UPDATE"
@@ -27,13 +29,26 @@ def day_of(timestamp: int) -> int:
     return timestamp // DAY
 
 
+_DAYS = (
+    "INSERT INTO order_days (day, shard, orders, charged, refunded, cost, {column}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    " ON CONFLICT (day, shard) DO UPDATE SET orders = order_days.orders + excluded.orders,"
+    " charged = order_days.charged + excluded.charged, refunded = order_days.refunded + excluded.refunded,"
+    " cost = order_days.cost + excluded.cost, {column} = order_days.{column} + excluded.{column}"
+)
+
+
 async def add(
     tx: Database, *, customer_id: int, service_id: int, provider_id: int | None, orders: int = 0, charged: int = 0,
-    refunded: int = 0, cost: int = 0, at: int | None = None,
+    refunded: int = 0, cost: int = 0, finished: str | None = None, at: int | None = None,
 ) -> None:
-    """Count money into today's (or `at`'s) rollup row, in the caller's transaction."""
+    """Count money (and, `finished`, an order reaching that final status) into today's (or `at`'s) rows of
+    both tables, in the caller's transaction."""
     day = day_of(int(time.time()) if at is None else at)
-    await tx.execute(_UPSERT, day, customer_id, service_id, provider_id or 0, orders, charged, refunded, cost)
+    if orders or charged or refunded or cost:
+        await tx.execute(_UPSERT, day, customer_id, service_id, provider_id or 0, orders, charged, refunded, cost)
+    column = FINISHED.get(finished or "", "completed")
+    await tx.execute(_DAYS.format(column=column), day, customer_id % SHARDS, orders, charged, refunded, cost,
+                     1 if finished in FINISHED else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,18 +75,21 @@ def _totals(row: object) -> Totals:
     return Totals(*values)
 
 
-async def totals(db: Database, first_day: int, last_day: int) -> Totals:
-    """The sums over days first_day..last_day (inclusive)."""
-    row = await db.fetchrow(f"SELECT {_SUMS} FROM order_rollups WHERE day >= $1 AND day <= $2", first_day, last_day)
-    return _totals(row)
-
-
 async def by_day(db: Database, first_day: int, last_day: int) -> dict[int, Totals]:
+    """Money per day over days first_day..last_day (inclusive), from order_days (at most SHARDS rows a day)."""
     rows = await db.fetch(
-        f"SELECT day, {_SUMS} FROM order_rollups WHERE day >= $1 AND day <= $2 GROUP BY day ORDER BY day",
+        f"SELECT day, {_SUMS} FROM order_days WHERE day >= $1 AND day <= $2 GROUP BY day ORDER BY day",
         first_day, last_day,
     )  # fmt: skip
     return {int(r[0]): _totals(list(r)[1:]) for r in rows}
+
+
+async def finished(db: Database, first_day: int, last_day: int) -> dict[str, int]:
+    """Orders that reached each final status over days first_day..last_day."""
+    row = await db.fetchrow(
+        "SELECT COALESCE(SUM(completed), 0), COALESCE(SUM(partial), 0), COALESCE(SUM(canceled), 0) FROM order_days"
+        " WHERE day >= $1 AND day <= $2", first_day, last_day)
+    return {status: int(row[i]) if row is not None else 0 for i, status in enumerate(FINISHED)}
 
 
 _DIMENSIONS = {

@@ -46,7 +46,6 @@ def _day(text: str, *, end: bool = False) -> int | None:
 
 async def _options(db: Database) -> dict[str, Any]:
     return {
-        "services": await db.fetch("SELECT id, name FROM services ORDER BY id"),
         "providers": await db.fetch("SELECT id, name FROM providers ORDER BY name"),
         "statuses": ORDER_STATUSES,
     }

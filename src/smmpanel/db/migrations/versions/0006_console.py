@@ -1,5 +1,6 @@
 """The operator console: staff accounts and their append-only activity log, an order timeline
-(order_events), what each order cost upstream (orders.cost), daily money rollups (order_rollups) the
+(order_events), what each order cost upstream (orders.cost), daily money rollups (order_rollups by customer/service/provider for reports,
+order_days by day for the dashboard) the
 dashboard and reports read instead of scanning orders, and the indexes of the console's order filters.
 
 Revision ID: 0006
@@ -76,6 +77,18 @@ def upgrade() -> None:
     sa.Column('cost', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('day', 'customer_id', 'service_id', 'provider_id', name=op.f('pk_order_rollups'))
     )
+    op.create_table('order_days',
+    sa.Column('day', sa.Integer(), nullable=False),
+    sa.Column('shard', sa.Integer(), nullable=False),
+    sa.Column('orders', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('charged', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('refunded', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('cost', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('completed', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('partial', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('canceled', sa.BigInteger(), server_default='0', nullable=False),
+    sa.PrimaryKeyConstraint('day', 'shard', name=op.f('pk_order_days'))
+    )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('cost', sa.BigInteger(), server_default='0', nullable=False))
         batch_op.create_index('ix_orders_service_id_id', ['service_id', 'id'], unique=False)
@@ -94,6 +107,11 @@ def upgrade() -> None:
         " FROM ledger l JOIN orders o ON o.id = l.order_id WHERE l.kind IN ('charge', 'refund')"
         " GROUP BY l.created_at / 86400, o.customer_id, o.service_id, COALESCE(o.provider_id, 0)"
     )
+    op.execute(
+        "INSERT INTO order_days (day, shard, orders, charged, refunded, cost, completed, partial, canceled)"
+        " SELECT day, customer_id % 16, SUM(orders), SUM(charged), SUM(refunded), 0, 0, 0, 0 FROM order_rollups"
+        " GROUP BY day, customer_id % 16"
+    )
 
 
 def downgrade() -> None:
@@ -104,6 +122,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_orders_provider_id_id')
         batch_op.drop_index('ix_orders_service_id_id')
         batch_op.drop_column('cost')
+    op.drop_table('order_days')
     op.drop_table('order_rollups')
     with op.batch_alter_table('order_events', schema=None) as batch_op:
         batch_op.drop_index('ix_order_events_order_id_id')
