@@ -134,7 +134,14 @@ async def console_orders(
             add(condition, value)
     text = (search or "").strip()
     if text.isdigit() and len(text) <= 18:
-        add("(o.id = ? OR o.upstream_id = ?)".replace("?", "$" + str(len(args) + 1)), int(text))
+        # an order id or an upstream order id: two index lookups first (an OR would walk the whole table)
+        number = int(text)
+        found = {int(r[0]) for r in await db.fetch("SELECT id FROM orders WHERE upstream_id = $1", number)}
+        if number < 2**31:
+            found.add(number)
+        if not found:
+            return Page([], None)
+        where.append(f"o.id IN ({', '.join(str(i) for i in sorted(found))})")
     elif text:
         add("o.link = ?", text)
     args.append(limit + 1)

@@ -114,6 +114,11 @@ def test_dashboard_and_reports_equal_the_ledger_with_the_providers_cost(panel: P
         assert _stat(page.text, span, "cost") == "0.91234"
         assert _stat(page.text, span, "profit") == "2.98766"
     assert '<svg class="chart"' in page.text
+    assert re.search(r'status=Completed">Completed</a> <span class="muted">in 30 days</span></th><td class="num">1<',
+                     page.text)
+    assert re.search(r'status=Partial">Partial</a> <span class="muted">in 30 days</span></th><td class="num">1<',
+                     page.text)
+    assert re.search(r'status=Processing">Processing</a></th><td class="num">1<', page.text)
     today = time.strftime("%Y-%m-%d", time.gmtime())
     assert f"<title>{today} revenue 3.90000</title>" in page.text
     assert f"<title>{today} profit 2.98766</title>" in page.text

@@ -135,6 +135,7 @@ def test_list_filters_search_and_pages(panel: Panel, owner: Staff) -> None:
     assert listed("?from=2000-01-01&until=2000-01-02") == []
     panel.execute("UPDATE orders SET upstream_id = 777001 WHERE id = $1", ids[2])
     assert listed("?q=777001") == [ids[2]]
+    assert listed("?q=99999999999") == []  # beyond any order id, no such upstream id
 
 
 def test_bulk_cancel_refunds_each_selected_order_once(panel: Panel, admin: Staff) -> None:
