@@ -72,8 +72,8 @@ async def overview(db: Database, now: int | None = None) -> Overview:
     active = {s: await _count(db, _BOUNDED_COUNT, s, ACTIVE_CAP + 1) for s in lifecycle.ACTIVE}
     finished = await rollups.finished(db, today - 29, today)
     held = await _count(db, f"SELECT COUNT(*) FROM orders WHERE dispatch = '{lifecycle.HELD}'")
-    payments = await _count(db, "SELECT COUNT(*) FROM payment_requests WHERE status = 'Pending'")
-    tickets = await _count(db, "SELECT COUNT(*) FROM tickets WHERE status = 'Open'")
+    payments = await _count(db, "SELECT COUNT(*) FROM payment_requests WHERE status = $1", "Pending")
+    tickets = await _count(db, "SELECT COUNT(*) FROM tickets WHERE status = $1", "Open")
     providers = [
         ProviderBalance(r[0], None if r[1] is None else int(r[1]), r[2] or "", None if r[3] is None else int(r[3]),
                         None if r[4] is None else int(r[4]))
@@ -82,9 +82,10 @@ async def overview(db: Database, now: int | None = None) -> Overview:
             " ORDER BY name")
     ]  # fmt: skip
     beats = [int(r[0]) for r in await db.fetch("SELECT value FROM panel_state WHERE key LIKE 'worker:%'")]
-    error = await db.fetchrow("SELECT detail, created_at FROM order_events WHERE kind = 'held' ORDER BY id DESC LIMIT 1")
+    error = await db.fetchrow(  # the newest held order's reason (ix_orders_held_id)
+        f"SELECT last_error, updated_at FROM orders WHERE dispatch = '{lifecycle.HELD}' ORDER BY id DESC LIMIT 1")
     heartbeat = Heartbeat(max(beats) if beats else None, max(0, now - max(beats)) if beats else None, len(beats),
-                          None if error is None else str(error[0]), None if error is None else int(error[1]))
+                          None if error is None or error[0] is None else str(error[0]), None if error is None else int(error[1]))
     return Overview(
         today=span(1), week=span(7), month=span(30),
         chart=[(d, days.get(d, empty)) for d in range(today - 29, today + 1)],
