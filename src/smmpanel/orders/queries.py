@@ -191,3 +191,98 @@ async def customer_children(db: Database, customer_id: int, parent_ids: list[int
         found[parent] = list(await db.fetch(
             _MINE + " WHERE o.parent_id = $1 AND o.customer_id = $2 ORDER BY o.id", parent, customer_id))
     return found
+
+
+# --- the operator console's order list (issue 9): filters and search over every order ---------------------
+
+_CONSOLE_COLUMNS = (
+    "SELECT o.id, c.name AS customer, o.customer_id, o.service_id, s.name AS service, o.link, o.quantity,"
+    " o.charge, o.refunded, o.cost, o.status, o.start_count, o.remains, o.created_at, p.name AS provider,"
+    " o.provider_id, o.upstream_id, o.dispatch, o.last_error"
+    " FROM orders o JOIN customers c ON c.id = o.customer_id JOIN services s ON s.id = o.service_id"
+    " LEFT JOIN providers p ON p.id = o.provider_id"
+)
+
+
+async def console_orders(
+    db: Database,
+    *,
+    status: str | None = None,
+    service_id: int | None = None,
+    provider_id: int | None = None,
+    customer_id: int | None = None,
+    created_from: int | None = None,
+    created_until: int | None = None,
+    search: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> Page:
+    """Every customer's orders newest first, filtered (each filter has an index ending in id: status, service,
+    provider, customer; created_at for a date range) and searched: a number is an order id or an upstream
+    order id, any other text a link (exact). The page after `before_id`."""
+    limit = page_limit(limit)
+    where: list[str] = []
+    args: list[object] = []
+
+    def add(condition: str, value: object) -> None:
+        args.append(value)
+        where.append(condition.replace("?", f"${len(args)}"))
+
+    if created_from is not None or created_until is not None:
+        # a date range becomes an id range too (ids grow with created_at, give or take the seconds a transaction
+        # takes: SLACK covers it), so the newest-first walk stays on the primary key
+        low = None if created_from is None else await _first_id_from(db, created_from - _SLACK)
+        high = None if created_until is None else await _first_id_from(db, created_until + _SLACK)
+        if created_from is not None and low is None:
+            return Page([], None)
+        for bound, limit_id in (("o.id >= ?", low), ("o.id < ?", high)):
+            if limit_id is not None:
+                add(bound, limit_id)
+    for condition, value in (("o.status = ?", status), ("o.service_id = ?", service_id),
+                             ("o.provider_id = ?", provider_id), ("o.customer_id = ?", customer_id),
+                             ("o.created_at >= ?", created_from), ("o.created_at < ?", created_until),
+                             ("o.id < ?", before_id)):
+        if value is not None:
+            add(condition, value)
+    text = (search or "").strip()
+    if text.isdigit() and len(text) <= 18:
+        # an order id or an upstream order id: two index lookups first (an OR would walk the whole table)
+        number = int(text)
+        found = {int(r[0]) for r in await db.fetch("SELECT id FROM orders WHERE upstream_id = $1", number)}
+        if number < 2**31:
+            found.add(number)
+        if not found:
+            return Page([], None)
+        where.append(f"o.id IN ({', '.join(str(i) for i in sorted(found))})")
+    elif text:
+        add("o.link = ?", text)
+    args.append(limit + 1)
+    sql = _CONSOLE_COLUMNS + (" WHERE " + " AND ".join(where) if where else "")
+    return cut(await db.fetch(sql + f" ORDER BY o.id DESC LIMIT ${len(args)}", *args), limit)
+
+
+_SLACK = 300
+
+
+async def _first_id_from(db: Database, since: int) -> int | None:
+    """The id of an order among the first created at or after `since` (ix_orders_created_at), None: none."""
+    found = await db.fetchval("SELECT id FROM orders WHERE created_at >= $1 ORDER BY created_at LIMIT 1", since)
+    return None if found is None else int(found)
+
+
+async def console_order(db: Database, order_id: int) -> Row | None:
+    """One order with everything the console's detail page shows."""
+    return await db.fetchrow(
+        _CONSOLE_COLUMNS.replace("o.last_error", "o.last_error, o.fields, o.runs, o.interval, o.runs_done,"
+                                 " o.cancel_requested, o.attempts, o.updated_at, o.completed_at, o.parent_id")
+        + " WHERE o.id = $1",
+        order_id,
+    )
+
+
+async def console_held(db: Database, *, after_id: int | None = None, limit: int = 100) -> Page:
+    """Held orders oldest first (the partial index ix_orders_held_id), with what the console shows."""
+    limit = page_limit(limit)
+    return cut(await db.fetch(
+        _CONSOLE_COLUMNS + f" WHERE o.dispatch = '{lifecycle.HELD}' AND o.id > $1 ORDER BY o.id LIMIT $2",
+        after_id or 0, limit + 1), limit)
