@@ -17,7 +17,8 @@ from typing import Any
 
 from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.db.connect import Database
-from smmpanel.money import MoneyError, parse_percent
+from smmpanel.db.witness import Witness, tell
+from smmpanel.money import MoneyError, apply_markup, parse_percent
 
 # what `update(..., clear=PROVIDER_FIELDS)` resets when a service is detached from its provider
 PROVIDER_FIELDS = (
@@ -201,6 +202,35 @@ async def update(db: Database, service_id: int, *, clear: tuple[str, ...] = (), 
             return
         await write(tx, service_id, changes)
         await bump_version(tx)
+
+
+async def reprice(
+    db: Database, service_ids: list[int], percent: str, *, witness: Witness | None = None
+) -> dict[int, tuple[int, int]]:
+    """The console's bulk price change: every rate × (1 + percent/100), rounded half-up (money.apply_markup),
+    in one transaction; a repriced service with a provider locks its price, as a rate set by hand does.
+    Returns {id: (old rate, new rate)}."""
+    try:
+        factor = parse_percent(percent)
+    except MoneyError as exc:
+        raise ServiceError(f"percent: {exc}") from exc
+    changed: dict[int, tuple[int, int]] = {}
+    async with db.transaction() as tx:
+        for service_id in dict.fromkeys(service_ids):
+            row = await tx.fetchrow("SELECT rate, provider_id FROM services WHERE id = $1", service_id)
+            if row is None:
+                raise ServiceError(f"no service {service_id}")
+            new = apply_markup(int(row[0]), factor)
+            values: dict[str, Any] = {"rate": new}
+            if row[1] is not None:
+                values["price_locked"] = True
+            await write(tx, service_id, values)
+            changed[service_id] = (int(row[0]), new)
+        if changed:
+            await bump_version(tx)
+            await tell(witness, tx, {str(k): v[0] for k, v in changed.items()},
+                       {str(k): v[1] for k, v in changed.items()} | {"percent": percent})
+    return changed
 
 
 async def list_all(db: Database) -> list[Any]:
