@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from smmpanel.cli import accounts, catalog, fulfilment, orders, payments, providers, support
+from smmpanel.cli import accounts, catalog, fulfilment, orders, payments, providers, staff, support
 from smmpanel.cli._common import console, database_url, fail, run, set_database_url, show
 from smmpanel.db.connect import Database
 
@@ -21,6 +21,8 @@ fulfilment.register(app, orders.app)
 app.add_typer(providers.app, name="providers")
 app.add_typer(payments.app, name="payments")
 app.add_typer(support.app, name="tickets")
+app.add_typer(staff.app, name="staff")
+app.command("activity")(staff.activity_command)
 db_app = typer.Typer(help="Database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -194,6 +194,7 @@ orders = Table(
     Column("quiet_checks", Integer, nullable=False, server_default="0"),
     Column("cancel_forwarded", Boolean, nullable=False, server_default=text("false")),
     Column("last_error", Text, nullable=True),
+    Column("cost", BigInteger, nullable=False, server_default="0"),  # what the provider charged us (units)
     CheckConstraint(_in("status", ORDER_STATUSES), name="status_known"),
     CheckConstraint("dispatch IS NULL OR " + _in("dispatch", DISPATCH_STATES), name="dispatch_known"),
     CheckConstraint("charge >= 0 AND refunded >= 0 AND refunded <= charge", name="refund_within_charge"),
@@ -212,6 +213,12 @@ orders = Table(
     Index("ix_orders_provider_id_next_check_at", "provider_id", "next_check_at"),
     # an upstream order id belongs to one of our orders only: a second record of the same id is refused
     Index("uq_orders_provider_id_upstream_id", "provider_id", "upstream_id", unique=True),
+    # the console's filters and searches (0006), each ending in id for keyset pages
+    Index("ix_orders_service_id_id", "service_id", "id"),
+    Index("ix_orders_provider_id_id", "provider_id", "id"),
+    Index("ix_orders_created_at", "created_at"),
+    Index("ix_orders_link", "link"),
+    Index("ix_orders_upstream_id", "upstream_id"),
 )
 
 refills = Table(
@@ -384,4 +391,73 @@ ticket_messages = Table(
     Column("body", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     CheckConstraint(_in("author", TICKET_AUTHORS), name="author_known"),
+)
+
+# --- the operator console (0006): staff, their activity, order timelines, daily money rollups, order cost ------
+STAFF_ROLES = ("owner", "admin", "support")
+STAFF_STATUSES = ("active", "disabled")
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_sign_in_at", BigInteger, nullable=True),
+    CheckConstraint(_in("role", STAFF_ROLES), name="role_known"),
+    CheckConstraint(_in("status", STAFF_STATUSES), name="status_known"),
+)
+
+# Append-only: written in the transaction of the change it describes; never updated, never deleted.
+staff_activity = Table(
+    "staff_activity",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", String(64), nullable=True),
+    Column("before", Text, nullable=True),  # JSON
+    Column("after", Text, nullable=True),  # JSON
+    Column("address", String(64), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_staff_activity_staff_id_id", "staff_id", "id"),
+    Index("ix_staff_activity_action_id", "action", "id"),
+    Index("ix_staff_activity_object_type_object_id_id", "object_type", "object_id", "id"),
+)
+
+# An order's timeline: every status move, upstream answer, refund and cost, written by orders/lifecycle.py.
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status_from", String(16), nullable=True),
+    Column("status_to", String(16), nullable=True),
+    Column("amount", BigInteger, nullable=True),  # units: the refund or the cost recorded
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_order_events_order_id_id", "order_id", "id"),
+)
+
+# Revenue and cost per UTC day (created_at // 86400) and customer/service/provider (0: none), maintained in the
+# transaction of the ledger row (charge, refund) or the cost record that moves it: the dashboard and the
+# reports read these, never the orders.
+order_rollups = Table(
+    "order_rollups",
+    metadata,
+    Column("day", Integer, primary_key=True),
+    Column("customer_id", Integer, primary_key=True),
+    Column("service_id", Integer, primary_key=True),
+    Column("provider_id", Integer, primary_key=True),
+    Column("orders", BigInteger, nullable=False, server_default="0"),
+    Column("charged", BigInteger, nullable=False, server_default="0"),
+    Column("refunded", BigInteger, nullable=False, server_default="0"),
+    Column("cost", BigInteger, nullable=False, server_default="0"),
 )

@@ -11,11 +11,12 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from smmpanel.config import Settings
+from smmpanel.web.console.app import create_console
 from smmpanel.web.customer import account, apipage, auth, funds, pages, tickets
 from smmpanel.web.security import SecurityHeaders, web_route
 from smmpanel.web.site import HERE, Site
@@ -54,6 +55,8 @@ def routes(site: Site) -> list[BaseRoute]:
         route("/api/sample.php", apipage.sample_php),
         *(route(path, pages.coming) for path in pages.COMING),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+        Route("/admin", lambda request: RedirectResponse("/admin/", status_code=303)),
+        Mount("/admin", app=create_console(site.settings, site.state), name="console"),
     ]
 
 

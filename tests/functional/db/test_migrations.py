@@ -81,7 +81,7 @@ def test_migrated_check_constraints_match_metadata(db_url: str, tmp_path: Path) 
     migrated = check_constraints(db_url)
     assert ("orders", "ck_orders_status_known") in migrated
     assert ("refills", "ck_refills_status_known") in migrated
-    assert len(migrated) == 24  # 16 of the core and fulfilment, 8 of the website (0004)
+    assert len(migrated) == 26  # 16 of the core and fulfilment, 8 of the website (0004), 2 of the console (0006)
     assert differences(migrated, checks_created_by(metadata, tmp_path)) == []
 
 
