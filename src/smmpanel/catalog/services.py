@@ -171,6 +171,18 @@ async def create(db: Database, **values: Any) -> int:
 
 
 async def update(db: Database, service_id: int, *, clear: tuple[str, ...] = (), **values: Any) -> None:
+    """`edit` with keyword values (the CLI's `services edit`)."""
+    await edit(db, service_id, values, clear=clear)
+
+
+async def edit(
+    db: Database,
+    service_id: int,
+    values: dict[str, Any],
+    *,
+    clear: tuple[str, ...] = (),
+    witness: Witness | None = None,
+) -> None:
     """Change the given columns (None means "leave it"); `clear` resets provider columns to NULL/false.
 
     A rate set by hand on a service that has a provider locks its price, so sync keeps it (unless the
@@ -182,8 +194,9 @@ async def update(db: Database, service_id: int, *, clear: tuple[str, ...] = (), 
         raise ServiceError(f"cannot clear {', '.join(sorted(unknown))}")
     async with db.transaction() as tx:
         current = await tx.fetchrow(
-            "SELECT min, max, provider_id, provider_service, failover_provider_id, failover_service"
-            " FROM services WHERE id = $1",
+            "SELECT min, max, provider_id, provider_service, failover_provider_id, failover_service, "
+            + ", ".join(f"{name} AS old_{name}" for name in EDITABLE)
+            + " FROM services WHERE id = $1",
             service_id,
         )
         if current is None:
@@ -202,6 +215,7 @@ async def update(db: Database, service_id: int, *, clear: tuple[str, ...] = (), 
             return
         await write(tx, service_id, changes)
         await bump_version(tx)
+        await tell(witness, tx, {name: current[f"old_{name}"] for name in changes}, changes)
 
 
 async def reprice(
@@ -240,9 +254,18 @@ async def list_all(db: Database) -> list[Any]:
     )
 
 
-async def set_custom_rate(db: Database, customer_id: int, service_id: int, rate: int | None) -> None:
+async def set_custom_rate(
+    db: Database, customer_id: int, service_id: int, rate: int | None, *, witness: Witness | None = None
+) -> None:
     """A customer's own rate for a service (None removes it)."""
+    if rate is not None and rate < 0:
+        raise ServiceError("the rate must not be negative")
     async with db.transaction() as tx:
+        if await tx.fetchval("SELECT 1 FROM services WHERE id = $1", service_id) is None:
+            raise ServiceError(f"no service {service_id}")
+        old = await tx.fetchval(
+            "SELECT rate FROM custom_rates WHERE customer_id = $1 AND service_id = $2", customer_id, service_id
+        )
         await tx.execute(
             "DELETE FROM custom_rates WHERE customer_id = $1 AND service_id = $2", customer_id, service_id
         )
@@ -254,6 +277,7 @@ async def set_custom_rate(db: Database, customer_id: int, service_id: int, rate:
                 rate,
             )
         await bump_version(tx)
+        await tell(witness, tx, {"service": service_id, "rate": old}, {"service": service_id, "rate": rate})
 
 
 async def for_order(db: Database, service_id: int, customer_id: int) -> ServiceForOrder | None:
