@@ -5,6 +5,7 @@ upstream and know whether a request whose outcome was unknown created an order t
     held ──--resend────────────▶ queued    (the operator checked: it does NOT exist upstream; send again)
     held ──--fail──────────────▶ failed    (give up: Canceled with a full refund, exactly once)
 
+`actor`: a staff member deciding from the console (the activity row is written in the move's transaction).
 Each is a move of orders/lifecycle.py: a compare-and-set on dispatch = 'held' with the row count checked, so two operators (or an
 operator and a late engine answer) cannot both decide.
 """
@@ -19,6 +20,7 @@ import asyncpg
 
 from smmpanel.db.connect import Database
 from smmpanel.orders import lifecycle
+from smmpanel.staff.activity import Actor
 
 
 class ResolveError(ValueError):
@@ -36,34 +38,36 @@ async def _held(db: Database, order_id: int) -> Any:
     return row
 
 
-async def attach(db: Database, order_id: int, upstream_id: int) -> None:
+async def attach(db: Database, order_id: int, upstream_id: int, *, actor: Actor | None = None) -> None:
     """The order exists upstream as `upstream_id`: record it and track it from now on."""
     await _held(db, order_id)
     try:
-        attached = await lifecycle.attach(db, order_id, upstream_id, now=int(time.time()))
+        attached = await lifecycle.attach(db, order_id, upstream_id, now=int(time.time()), actor=actor)
     except (sqlite3.IntegrityError, asyncpg.UniqueViolationError):
         raise ResolveError(f"upstream order {upstream_id} is already recorded for another order") from None
     if not attached:
         raise ResolveError(f"order {order_id} changed meanwhile; look again")
 
 
-async def resend(db: Database, order_id: int) -> None:
+async def resend(db: Database, order_id: int, *, actor: Actor | None = None) -> None:
     """The operator checked upstream and the order does not exist there: queue it to be sent again."""
     row = await _held(db, order_id)
     if row["status"] != lifecycle.PROCESSING:
         raise ResolveError(f"order {order_id} is {row['status']}: only a Processing order can be resent")
     if row["cancel_requested"]:
         raise ResolveError(f"the customer asked to cancel order {order_id}: use --fail")
-    if not await lifecycle.resend(db, order_id, now=int(time.time()), note="resend decided by the operator"):
+    resent = await lifecycle.resend(db, order_id, now=int(time.time()), note="resend decided by the operator",
+                                    actor=actor)
+    if not resent:
         raise ResolveError(f"order {order_id} changed meanwhile; look again")
 
 
-async def fail(db: Database, order_id: int) -> lifecycle.Outcome:
+async def fail(db: Database, order_id: int, *, actor: Actor | None = None) -> lifecycle.Outcome:
     """Give up: Canceled with a full refund (exactly once) and dispatch failed, in one transaction."""
     await _held(db, order_id)
     try:
         return await lifecycle.fail(
-            db, order_id, "failed by the operator", note="failed by the operator: refunded"
+            db, order_id, "failed by the operator", note="failed by the operator: refunded", actor=actor
         )
     except lifecycle.TransitionError as exc:
         raise ResolveError(str(exc)) from None

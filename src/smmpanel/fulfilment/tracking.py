@@ -33,6 +33,7 @@ from typing import Any
 from smmpanel.client import BadResponse, ClientError, OrderStatus
 from smmpanel.fulfilment.classify import is_missing_order
 from smmpanel.fulfilment.context import Context, log
+from smmpanel.money import MoneyError, cost_units
 from smmpanel.orders import lifecycle
 
 UPSTREAM_STATUS = {
@@ -75,6 +76,23 @@ def implausible(quantity: int, start_count: int, remains: int | None) -> str | N
     return None
 
 
+def _cost(answer: OrderStatus) -> int | None:
+    """What the provider says it charged for the order (units), None when it does not say or cannot be read."""
+    if answer.charge is None:
+        return None
+    try:
+        return cost_units(answer.charge)
+    except MoneyError:
+        return None
+
+
+def _answer_text(answer: OrderStatus) -> str:
+    parts = [f"status {answer.status}", f"start_count {answer.start_count}", f"remains {answer.remains}"]
+    if answer.charge is not None:
+        parts.append(f"charge {answer.charge}")
+    return "upstream: " + ", ".join(parts)
+
+
 def next_check(ctx: Context, quiet: int) -> int:
     return ctx.now() + min(ctx.config.max_check_every, ctx.config.check_every << min(quiet, 32))
 
@@ -111,7 +129,7 @@ async def _apply(ctx: Context, order: Any, answer: OrderStatus | ClientError) ->
             try:
                 outcome = await lifecycle.move(
                     ctx.db, order_id, status, expected=order["status"], start_count=start, remains=remains,
-                    note=f"upstream {status}",
+                    note=f"upstream {status}", cost=_cost(answer), answer=_answer_text(answer),
                 )  # fmt: skip
             except lifecycle.TransitionError as exc:
                 log("track", f"not moved: {exc}", order=order_id)

@@ -45,7 +45,10 @@ from typing import Any
 from smmpanel.accounts import ledger
 from smmpanel.db.connect import Database
 from smmpanel.db.tables import DISPATCH_STATES, ORDER_STATUSES, REFILL_STATUSES
-from smmpanel.money import refund_units
+from smmpanel.money import format_units, refund_units
+from smmpanel.orders import rollups, timeline
+from smmpanel.staff import activity
+from smmpanel.staff.activity import Actor
 
 # Order statuses ------------------------------------------------------------------------------------------
 PENDING, PROCESSING, IN_PROGRESS = "Pending", "Processing", "In progress"
@@ -155,8 +158,8 @@ class DispatchChange:
 
 
 _SELECT = (
-    "SELECT customer_id, status, quantity, charge, refunded, start_count, dispatch, claimed_by"
-    " FROM orders WHERE id = $1"
+    "SELECT customer_id, status, quantity, charge, refunded, start_count, dispatch, claimed_by, remains,"
+    " service_id, provider_id, cost FROM orders WHERE id = $1"
 )
 
 
@@ -170,16 +173,23 @@ async def move(
     remains: int | None = None,
     note: str | None = None,
     dispatch: DispatchChange | None = None,
+    cost: int | None = None,
+    answer: str | None = None,
+    actor: Actor | None = None,
 ) -> Outcome:
     """Move an active order to `status` — with its dispatch change, if any — in ONE transaction, refunding
-    exactly once when it ends Partial or Canceled."""
+    exactly once when it ends Partial or Canceled. In the same transaction: the timeline rows (status, edit,
+    refund, cost; `answer` is the upstream's answer that caused the move), the daily rollups (refund; `cost`,
+    what the provider charged in units, replaces the order's cost) and, when a staff member acts (`actor`),
+    the activity row with the order before → after."""
     if status not in ORDER_STATUSES:
         raise TransitionError(f"unknown status {status!r}; one of: {', '.join(ORDER_STATUSES)}")
     async with db.transaction() as tx:
         row = await tx.fetchrow(_SELECT + (" FOR UPDATE" if tx.dialect == "postgresql" else ""), order_id)
         if row is None:
             raise TransitionError(f"no order {order_id}")
-        customer_id, current, quantity, charge, refunded, old_start, old_dispatch, claimed_by = row
+        customer_id, current, quantity, charge, refunded, old_start, old_dispatch, claimed_by = list(row)[:8]
+        old_remains, service_id, provider_id, old_cost = (int(row[8]), int(row[9]), row[10], int(row[11]))
         if expected is not None and current != expected:
             raise TransitionError(f"order {order_id} is {current}, not {expected}")
         if not can_move(current, status):
@@ -207,9 +217,46 @@ async def move(
         )  # fmt: skip
         if changed != 1:
             raise TransitionError(f"order {order_id} changed meanwhile; try again")
+        new_start = int(old_start if start_count is None else start_count)
+        staff_id = None if actor is None else actor.staff_id
         if refund > 0:
             await ledger.credit(tx, customer_id, "refund", refund, order_id=order_id, note=note or status)
+            await rollups.add(tx, customer_id=customer_id, service_id=service_id, provider_id=provider_id,
+                              refunded=refund, at=now)
+        if cost is not None and cost != old_cost:
+            await tx.execute("UPDATE orders SET cost = $2 WHERE id = $1", order_id, cost)
+            await rollups.add(tx, customer_id=customer_id, service_id=service_id, provider_id=provider_id,
+                              cost=cost - old_cost, at=now)
+        await _timeline(tx, order_id, now, staff_id, (current, status), (int(old_start), new_start),
+                        (old_remains, new_remains), refund, None if cost == old_cost else cost, answer or note)
+        if actor is not None:
+            await activity.record(
+                tx, staff_id=actor.staff_id, action=actor.action, object_type="order", object_id=order_id,
+                before={"status": current, "start_count": int(old_start), "remains": old_remains},
+                after={"status": status, "start_count": new_start, "remains": new_remains,
+                       "refund": format_units(refund)},
+                address=actor.address,
+            )  # fmt: skip
     return Outcome(order_id, status, new_remains, refund)
+
+
+async def _timeline(
+    tx: Database, order_id: int, now: int, staff_id: int | None, statuses: tuple[str, str],
+    starts: tuple[int, int], remains: tuple[int, int], refund: int, cost: int | None, detail: str | None,
+) -> None:
+    """The timeline rows of one move (see orders/timeline.py)."""
+    edits = ", ".join(f"{name} {a} → {b}" for name, (a, b) in (("start count", starts), ("remains", remains))
+                      if a != b)
+    if statuses[0] != statuses[1]:
+        await timeline.add(tx, order_id, "status", status_from=statuses[0], status_to=statuses[1],
+                           detail="; ".join(part for part in (detail, edits) if part), staff_id=staff_id, at=now)
+    elif edits:
+        await timeline.add(tx, order_id, "edit", detail="; ".join(part for part in (detail, edits) if part),
+                           staff_id=staff_id, at=now)
+    if refund > 0:
+        await timeline.add(tx, order_id, "refund", amount=refund, staff_id=staff_id, at=now)
+    if cost is not None:
+        await timeline.add(tx, order_id, "cost", amount=cost, detail="what the provider charged", at=now)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -257,11 +304,15 @@ async def mark_sent(
 ) -> bool:
     """dispatching → sent with the upstream id, if the claim is still ours. The unique (provider_id,
     upstream_id) index refuses a second record of one upstream order (the driver's IntegrityError)."""
-    changed = await db.execute(
-        f"UPDATE orders SET dispatch = '{SENT}', provider_id = $3, upstream_id = $4, last_error = NULL,"
-        " next_check_at = $5, quiet_checks = 0, updated_at = $6" + _MINE,
-        order_id, worker, provider_id, upstream_id, next_check_at, now,
-    )  # fmt: skip
+    changed: int
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            f"UPDATE orders SET dispatch = '{SENT}', provider_id = $3, upstream_id = $4, last_error = NULL,"
+            " next_check_at = $5, quiet_checks = 0, updated_at = $6" + _MINE,
+            order_id, worker, provider_id, upstream_id, next_check_at, now,
+        )  # fmt: skip
+        if changed == 1:
+            await timeline.add(tx, order_id, "upstream", detail=f"sent: upstream order {upstream_id}", at=now)
     return changed == 1
 
 
@@ -288,14 +339,20 @@ async def requeue(db: Database, order_id: int, worker: str, *, next_attempt_at: 
 
 async def hold(db: Database, order_id: int, reason: str, *, now: int, worker: str | None = None) -> bool:
     """dispatching (our claim, when `worker` is given) or sent → held: the operator decides."""
-    if worker is not None:
-        sql = f"UPDATE orders SET dispatch = '{HELD}', last_error = $3, updated_at = $4" + _MINE
-        return await db.execute(sql, order_id, worker, _clip(reason), now) == 1
-    sql = (
-        f"UPDATE orders SET dispatch = '{HELD}', last_error = $2, updated_at = $3 WHERE id = $1"
-        f" AND dispatch = '{SENT}'"
-    )
-    return await db.execute(sql, order_id, _clip(reason), now) == 1
+    changed: int
+    async with db.transaction() as tx:
+        if worker is not None:
+            sql = f"UPDATE orders SET dispatch = '{HELD}', last_error = $3, updated_at = $4" + _MINE
+            changed = await tx.execute(sql, order_id, worker, _clip(reason), now)
+        else:
+            sql = (
+                f"UPDATE orders SET dispatch = '{HELD}', last_error = $2, updated_at = $3 WHERE id = $1"
+                f" AND dispatch = '{SENT}'"
+            )
+            changed = await tx.execute(sql, order_id, _clip(reason), now)
+        if changed == 1:
+            await timeline.add(tx, order_id, "held", detail=_clip(reason) or "", at=now)
+    return changed == 1
 
 
 async def hold_orphans(db: Database, worker: str, reason: str, *, now: int, claimed_before: int | None) -> int:
@@ -310,31 +367,54 @@ async def hold_orphans(db: Database, worker: str, reason: str, *, now: int, clai
     return await db.execute(sql + " AND claimed_at <= $4", _clip(reason), worker, now, claimed_before)
 
 
-async def fail(db: Database, order_id: int, reason: str, *, worker: str | None = None, note: str) -> Outcome:
+async def fail(
+    db: Database, order_id: int, reason: str, *, worker: str | None = None, note: str, actor: Actor | None = None
+) -> Outcome:
     """dispatching (claimed by `worker`) or held (the operator's decision) → failed, and the order Canceled
     with a full refund — one transaction, so no crash can leave a refunded order claimed or held."""
     change = DispatchChange((DISPATCHING,) if worker is not None else (HELD,), FAILED, reason, worker)
-    return await move(db, order_id, CANCELED, note=note, dispatch=change)
+    return await move(db, order_id, CANCELED, note=note, dispatch=change, actor=actor)
 
 
-async def attach(db: Database, order_id: int, upstream_id: int, *, now: int) -> bool:
+async def attach(db: Database, order_id: int, upstream_id: int, *, now: int, actor: Actor | None = None) -> bool:
     """held → sent: the order exists upstream as `upstream_id`; track it from now on."""
-    changed = await db.execute(
-        f"UPDATE orders SET dispatch = '{SENT}', upstream_id = $2, last_error = NULL, next_check_at = $3,"
-        f" quiet_checks = 0, updated_at = $3 WHERE id = $1 AND dispatch = '{HELD}'",
-        order_id, upstream_id, now,
-    )  # fmt: skip
+    changed: int
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            f"UPDATE orders SET dispatch = '{SENT}', upstream_id = $2, last_error = NULL, next_check_at = $3,"
+            f" quiet_checks = 0, updated_at = $3 WHERE id = $1 AND dispatch = '{HELD}'",
+            order_id, upstream_id, now,
+        )  # fmt: skip
+        if changed == 1:
+            await _resolved(tx, order_id, f"resolved: upstream order {upstream_id}", actor, now,
+                            {"dispatch": SENT, "upstream_id": upstream_id})
     return changed == 1
 
 
-async def resend(db: Database, order_id: int, *, now: int, note: str) -> bool:
+async def _resolved(tx: Database, order_id: int, detail: str, actor: Actor | None, now: int,
+                    after: dict[str, Any]) -> None:
+    await timeline.add(tx, order_id, "resolved", detail=detail, staff_id=None if actor is None else actor.staff_id,
+                       at=now)
+    if actor is not None:
+        await activity.record(tx, staff_id=actor.staff_id, action=actor.action, object_type="order",
+                              object_id=order_id, before={"dispatch": HELD}, after=after, address=actor.address)
+
+
+async def resend(db: Database, order_id: int, *, now: int, note: str, actor: Actor | None = None) -> bool:
     """held/Processing → queued/Pending: the operator checked that nothing exists upstream."""
-    changed = await db.execute(
-        f"UPDATE orders SET dispatch = '{QUEUED}', status = '{PENDING}', upstream_id = NULL, next_attempt_at = NULL,"
-        " claimed_by = NULL, claimed_at = NULL, attempts = 0, last_error = $3, updated_at = $2"
-        f" WHERE id = $1 AND dispatch = '{HELD}' AND status = '{PROCESSING}' AND NOT cancel_requested",
-        order_id, now, note,
-    )  # fmt: skip
+    changed: int
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            f"UPDATE orders SET dispatch = '{QUEUED}', status = '{PENDING}', upstream_id = NULL,"
+            " next_attempt_at = NULL, claimed_by = NULL, claimed_at = NULL, attempts = 0, last_error = $3,"
+            f" updated_at = $2 WHERE id = $1 AND dispatch = '{HELD}' AND status = '{PROCESSING}'"
+            " AND NOT cancel_requested",
+            order_id, now, note,
+        )  # fmt: skip
+        if changed == 1:
+            await timeline.add(tx, order_id, "status", status_from=PROCESSING, status_to=PENDING,
+                               detail=note, staff_id=None if actor is None else actor.staff_id, at=now)
+            await _resolved(tx, order_id, "resolved: resend", actor, now, {"dispatch": QUEUED, "status": PENDING})
     return changed == 1
 
 
@@ -351,6 +431,7 @@ async def start_run(db: Database, parent: Any, *, next_run_at: int, now: int) ->
     queued, in one transaction; None when another worker or a cancel got there first. Money stays on the
     parent: the child is charged 0."""
     runs_done = int(parent["runs_done"])
+    changed: int
     async with db.transaction() as tx:
         changed = await tx.execute(
             f"UPDATE orders SET runs_done = runs_done + 1, next_attempt_at = $3, updated_at = $4,"

@@ -1,5 +1,5 @@
 """Placing an order (`add`): validate → conditional debit → duplicate-link guard → insert → ledger row,
-all in one short transaction. Any refusal raises OrderRefused inside the transaction, which rolls it back, so
+all in one short transaction (with the day's money rollup, orders/rollups.py). Any refusal raises OrderRefused inside the transaction, which rolls it back, so
 a refused order never leaves a trace in the balance or the ledger.
 
 A front end first asks for the service (`orderable_service`: its type says which typed request to build),
@@ -19,7 +19,7 @@ import orjson
 from smmpanel.accounts import ledger
 from smmpanel.catalog.services import ServiceForOrder, for_order
 from smmpanel.db.connect import Database
-from smmpanel.orders import lifecycle
+from smmpanel.orders import lifecycle, rollups
 from smmpanel.orders.refusals import OrderRefused, Reason
 from smmpanel.orders.requests import OrderRequest
 from smmpanel.orders.types import build_order
@@ -77,4 +77,6 @@ async def place_order(db: Database, customer_id: int, service: ServiceForOrder, 
             )
         )
         await ledger.record(tx, customer_id, "charge", -draft.charge, order_id=order_id)
+        await rollups.add(tx, customer_id=customer_id, service_id=service.id, provider_id=service.provider_id,
+                          orders=1, charged=draft.charge)
     return order_id

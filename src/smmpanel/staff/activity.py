@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -76,3 +77,13 @@ def decoded(value: str | None) -> dict[str, Any] | None:
         return None
     loaded = orjson.loads(value)
     return loaded if isinstance(loaded, dict) else {"value": loaded}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A staff member acting through a domain function that records the activity row itself, in its own
+    transaction (e.g. orders.lifecycle.move): who, from where, and the action's name."""
+
+    staff_id: int
+    address: str | None
+    action: str

@@ -66,3 +66,15 @@ def admin(staff_of: Callable[[str], Staff]) -> Staff:
 @pytest.fixture
 def support(staff_of: Callable[[str], Staff]) -> Staff:
     return staff_of("support")
+
+
+from tests.functional.fulfilment.conftest import upstream  # noqa: E402, F401  (fixture: a scripted upstream panel)
+
+
+def order_for(panel: Panel, *, rate: str = "1.23457", quantity: int = 999, balance: str = "10",
+              link: str = "https://ig.example/p/1", service: int | None = None) -> tuple[str, int, int]:
+    """A customer's order of a by-hand service through the API: (key, service id, order id)."""
+    key = panel.customer(balance)
+    service = service or panel.service(rate=rate)
+    answer = panel.api(key=key, action="add", service=service, link=link, quantity=quantity)
+    return key, service, int(answer["order"])

@@ -21,7 +21,7 @@ def routes(console: ConsoleSite) -> list[BaseRoute]:
         return web_route(path, endpoint, methods=methods, check=console.check_csrf, refuse=console.refuse_csrf,
                          max_body=console.settings.max_body_bytes)
 
-    from smmpanel.web.console import auth, dashboard, people
+    from smmpanel.web.console import auth, dashboard, held, orders, people, reports
 
     listed: list[BaseRoute] = [
         # --- console-a: sign-in, dashboard, reports, orders, held orders, activity, staff -------------------
@@ -29,6 +29,12 @@ def routes(console: ConsoleSite) -> list[BaseRoute]:
         route("/login/two-factor", auth.two_factor, BOTH),
         route("/logout", auth.logout, POST),
         route("/", dashboard.dashboard),
+        route("/orders", orders.order_list),
+        route("/orders/bulk", orders.order_bulk, POST),
+        route("/orders/{order_id}", orders.order_detail, BOTH),
+        route("/held", held.held_list),
+        route("/held/{order_id}", held.held_decide, POST),
+        route("/reports", reports.report),
         route("/activity", people.activity_list),
         route("/staff", people.staff_list, BOTH),
         # --- end of console-a -----------------------------------------------------------------------------
