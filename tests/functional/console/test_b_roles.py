@@ -26,6 +26,7 @@ PAGES = {
     "/admin/payments": NOT_SUPPORT,
     "/admin/services": NOT_SUPPORT,
     "/admin/services/{service}": NOT_SUPPORT,
+    "/admin/providers": NOT_SUPPORT,
 }
 POSTS = {
     "/admin/customers/{customer}/adjust": {"amount": "5", "reason": "x"},
@@ -43,6 +44,8 @@ POSTS = {
     "/admin/services/order": {"what": "categories", "order": "Instagram"},
     "/admin/services/import": {"provider": "x"},
     "/admin/services/sync": {},
+    "/admin/providers": {"name": "p", "kind": "manual"},
+    "/admin/providers/1/test": {},
 }
 
 

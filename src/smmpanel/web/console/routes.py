@@ -47,7 +47,7 @@ def routes(console: ConsoleSite) -> list[BaseRoute]:
 
 def console_b(route: Any) -> list[BaseRoute]:
     """console-b's routes (customers, payments, tickets, refills, services)."""
-    from smmpanel.web.console import customers, payments, refills, services, tickets
+    from smmpanel.web.console import customers, payments, providers, refills, services, tickets
 
     return [
         route("/customers", customers.customer_list),
@@ -75,4 +75,7 @@ def console_b(route: Any) -> list[BaseRoute]:
         route("/services/sync", services.sync_now, POST),
         route("/services/{service_id:int}", services.edit, BOTH),
         route("/services/{service_id:int}/toggle", services.toggle, POST),
+        route("/providers", providers.provider_list),
+        route("/providers", providers.save, POST),
+        route("/providers/{provider_id:int}/test", providers.test, POST),
     ]
