@@ -10,6 +10,7 @@ import pytest
 from smmpanel.db.connect import Database
 from smmpanel.staff import accounts
 from tests.conftest import Panel
+from tests.functional.fulfilment.conftest import upstream  # noqa: F401  (fixture: a scripted upstream panel)
 from tests.functional.web.conftest import Visitor, other, visitor  # noqa: F401  (fixtures)
 
 
@@ -66,9 +67,6 @@ def admin(staff_of: Callable[[str], Staff]) -> Staff:
 @pytest.fixture
 def support(staff_of: Callable[[str], Staff]) -> Staff:
     return staff_of("support")
-
-
-from tests.functional.fulfilment.conftest import upstream  # noqa: E402, F401  (fixture: a scripted upstream panel)
 
 
 def order_for(panel: Panel, *, rate: str = "1.23457", quantity: int = 999, balance: str = "10",
