@@ -9,6 +9,7 @@ from typing import Any
 from smmpanel.accounts import queries
 from smmpanel.db.connect import Database
 from smmpanel.payments import methods, requests
+from smmpanel.providers import registry
 from smmpanel.staff import accounts
 from tests.browser.conftest import shoot
 from tests.browser.test_customer_site import sign_up
@@ -116,11 +117,17 @@ def test_reply_to_a_ticket_and_the_customer_sees_it(page: Any, panel: Panel) -> 
     staff.context.close()
 
 
-def test_services_page(page: Any, panel: Panel) -> None:
+def test_services_and_providers_pages(page: Any, panel: Panel) -> None:
     panel.service(name="Instagram Followers", category="Instagram", rate="0.9")
     panel.service(name="TikTok Likes", category="TikTok", rate="1.2")
     staff = staff_page(page, panel)
     staff.get_by_role("link", name="Services").click()
     staff.wait_for_url(panel.base + "/admin/services")
     shoot(staff, "console-services")
+    panel.run(lambda db: registry.add(db, "sim", "simulated", low_balance=1_000_000))
+    staff.get_by_role("link", name="Providers").click()
+    staff.wait_for_url(panel.base + "/admin/providers")
+    staff.locator("#provider-1").get_by_role("button", name="Test").click()
+    assert "sim answered: balance" in staff.locator(".alert.ok").inner_text()
+    shoot(staff, "console-providers")
     staff.context.close()
