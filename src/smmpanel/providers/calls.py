@@ -6,7 +6,8 @@ console of that process sees the engine's calls; a worker in another process, or
 reflected (the page says "calls made by this process"). Persisting every call would add a write to the
 engine's hot path for a figure that only needs to be recent.
 
-Invariant: recording never raises and never changes what the call returned or raised.
+Calls are keyed by the provider's id as text (also the `provider` label of the metrics), which a rename
+does not change. Invariant: recording never raises and never changes what the call returned or raised.
 """
 
 from __future__ import annotations

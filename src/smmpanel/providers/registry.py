@@ -144,8 +144,14 @@ async def open_provider(db: Database, row: Any, *, timeout: float | None = None)
     if kind == "simulated":
         return SimulatedProvider(db, int(row["id"]), int(row["step_seconds"]))
     if kind == "upstream":
-        return UpstreamProvider(row["url"], row["api_key"], timeout=timeout or DEFAULT_TIMEOUT, name=row["name"])
+        return UpstreamProvider(row["url"], row["api_key"], timeout=timeout or DEFAULT_TIMEOUT, name=_label(row))
     raise ProviderError(f"unknown provider kind {kind!r}")
+
+
+def _label(row: Any) -> str:
+    """What its calls are recorded under (providers/calls.py): the provider's id, which every caller selects
+    and a rename does not change."""
+    return str(row["id"])
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")

@@ -4,7 +4,7 @@ Why a wrapper at all: every outbound call needs an explicit timeout (a provider 
 the engine), reads may be retried but writes never are, and the provider's key must never reach a log —
 AsyncClient already scrubs it from every error; this adapter only fixes the timeouts and the retry policy
 and exposes nothing but the Provider interface (base.py). Every call's outcome and latency is recorded
-(providers/calls.py) under the provider's name.
+(providers/calls.py) under the provider's id.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class UpstreamProvider:
             user_agent="smmpanel-fulfilment",
         )  # fmt: skip
         self.url = url
-        self.name = name or "unnamed"  # the label its calls are recorded under (providers/calls.py)
+        self.name = name or "unnamed"  # the label its calls are recorded under: the provider id (calls.py)
 
     def __repr__(self) -> str:
         return f"<UpstreamProvider url={self.url!r}>"

@@ -45,7 +45,7 @@ def test_add_test_edit_and_the_key_never_shows(panel: Panel, upstream: Panel, ad
     row = tested.text.split(f'id="provider-{provider_id}"', 1)[1].split("</tr>", 1)[0]
     assert "12.50000 USD" in row and '<span class="status s-rejected">low</span>' in row
     assert '<td data-label="Calls" class="num">1</td>' in row and "0.0 %" in row
-    assert calls.summary("up").calls == 1 and calls.summary("up").errors == 0
+    assert calls.summary(str(provider_id)).calls == 1 and calls.summary(str(provider_id)).errors == 0
     # edit without a key keeps it; a typed key replaces it; the activity never holds a key
     response = admin.post("/admin/providers", {"id": str(provider_id), "name": "up", "url": upstream.url,
                                                "api_key": "", "low_balance": "10", "enabled": "on"})
@@ -69,7 +69,7 @@ def test_add_test_edit_and_the_key_never_shows(panel: Panel, upstream: Panel, ad
     calls.forget()
     broken = admin.post(f"/admin/providers/{provider_id}/test")
     assert broken.status_code == 502 and "up did not answer well" in broken.text and other not in broken.text
-    assert calls.summary("up").errors == 1
+    assert calls.summary(str(provider_id)).errors == 1
 
 
 def test_support_is_refused_providers(panel: Panel, support: Staff) -> None:

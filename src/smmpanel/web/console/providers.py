@@ -28,7 +28,7 @@ def _view(row: Any) -> dict[str, Any]:
             "enabled": bool(row["enabled"]), "balance": balance, "currency": row["currency"] or "",
             "checked_at": row["balance_checked_at"], "low_balance": low,
             "low": balance is not None and low is not None and int(balance) < int(low),
-            "has_key": bool(row["api_key"]), "calls": calls.summary(str(row["name"]))}
+            "has_key": bool(row["api_key"]), "calls": calls.summary(str(row["id"]))}
 
 
 async def _page(request: Request, ctx: StaffContext, *, error: str | None = None, notice: str | None = None,
@@ -69,7 +69,6 @@ async def save(request: Request, ctx: StaffContext) -> Response:
                                 witness=witness(ctx, "provider.edit", "provider", provider_id))
     except (registry.ProviderError, MoneyError) as exc:
         return await _page(request, ctx, error=str(exc), status=400)
-    calls.forget()  # names may have changed; the figures restart
     return ctx.console.redirect("/admin/providers?done=1")
 
 
