@@ -104,9 +104,20 @@ async def revoke_others(
     db: Database, kind: str, subject_id: int, keep_id: int | None, *, witness: Witness | None = None
 ) -> int:
     """Sign out every other session of this subject (all of them when keep_id is None); return how many.
-    The witness (the console's activity row) hears of it only when a session was signed out."""
+    One statement, so it may run inside the caller's transaction (staff/accounts.py does); with a witness
+    (the console's activity row) it opens its own, which hears of it only when a session was signed out."""
+    if witness is None:
+        return await _revoke_others(db, kind, subject_id, keep_id)
     async with db.transaction() as tx:
-        count = await tx.execute(
+        count = await _revoke_others(tx, kind, subject_id, keep_id)
+        if count:
+            await tell(witness, tx, None, {"signed_out_sessions": count})
+        return count
+
+
+async def _revoke_others(db: Database, kind: str, subject_id: int, keep_id: int | None) -> int:
+    return int(
+        await db.execute(
             "UPDATE web_sessions SET revoked_at = $4 WHERE kind = $1 AND subject_id = $2 AND id <> $3"
             " AND revoked_at IS NULL",
             kind,
@@ -114,9 +125,7 @@ async def revoke_others(
             -1 if keep_id is None else keep_id,
             int(time.time()),
         )
-        if count:
-            await tell(witness, tx, None, {"signed_out_sessions": count})
-        return int(count)
+    )
 
 
 async def signing_secret(db: Database, name: str = "session") -> bytes:
