@@ -6,6 +6,8 @@ so the dependency rule holds. Recording is cheap but not free: the API records o
 
 Hook for upstream calls (to be recorded by the code that makes them, providers/ or fulfilment/):
     UPSTREAM_CALLS.labels(provider=name, action=action, outcome="ok" | "error" | "timeout").inc()
+(recorded by providers/calls.py for every UpstreamProvider call; `provider` is the provider's id,
+outcome also "answered" for an API error answer)
     UPSTREAM_SECONDS.labels(provider=name, action=action).observe(seconds)
 """
 

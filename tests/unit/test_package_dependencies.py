@@ -48,7 +48,8 @@ def test_the_domain_never_imports_a_front_end() -> None:
 
 def test_layers_below_the_domain_import_no_domain() -> None:
     graph = imports()
-    assert graph["providers"] == {"client", "db", "money", "vault"}
+    assert graph["providers"] == {"client", "db", "money", "vault", "metrics"}
+    assert graph.get("metrics", set()) == set()
     assert graph["accounts"] <= {"db", "money", "config"}
     assert graph.get("db", set()) == set()
     assert graph.get("money", set()) == set()

@@ -10,6 +10,10 @@ from typing import Any
 
 from smmpanel.accounts import callers, keys, ledger
 from smmpanel.db.connect import Database
+from smmpanel.db.witness import Witness, tell
+
+STATUSES = ("active", "suspended")
+MAX_REASON = 500
 
 
 class CustomerError(ValueError):
@@ -45,21 +49,62 @@ async def find(db: Database, name: str) -> Any:
 
 
 async def set_status(db: Database, name: str, status: str) -> None:
-    async with callers.changing(db):
-        changed = await db.execute("UPDATE customers SET status = $1 WHERE name = $2", status, name.strip())
-    if changed != 1:
-        raise CustomerError(f"no customer named {name!r}")
+    row = await find(db, name)
+    await change_status(db, int(row["id"]), status)
+
+
+async def change_status(db: Database, customer_id: int, status: str, *, witness: Witness | None = None) -> bool:
+    """Suspend or activate; False when the customer already had that status (nothing changes, no witness)."""
+    if status not in STATUSES:
+        raise CustomerError(f"a status is one of {', '.join(STATUSES)}")
+    async with callers.changing(db), db.transaction() as tx:
+        old = await tx.fetchval("SELECT status FROM customers WHERE id = $1", customer_id)
+        if old is None:
+            raise CustomerError(f"no customer {customer_id}")
+        changed = await tx.execute(
+            "UPDATE customers SET status = $1 WHERE id = $2 AND status = $3", status, customer_id, old
+        )
+        if changed == 1 and old != status:
+            await tell(witness, tx, {"status": old}, {"status": status})
+            return True
+    return False
 
 
 async def add_funds(db: Database, name: str, amount: int, note: str | None = None) -> int:
     """Deposit (amount > 0) or adjust down (amount < 0, never below zero); return the new balance."""
     row = await find(db, name)
+    return await move_funds(db, int(row[0]), amount, kind="deposit" if amount > 0 else "adjustment", note=note)
+
+
+async def adjust_balance(
+    db: Database, customer_id: int, amount: int, *, reason: str, by: str, witness: Witness | None = None
+) -> int:
+    """The operator's adjustment (either sign): one `adjustment` ledger row whose note names who made it and
+    why; a negative amount never takes the balance below zero. Returns the new balance."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise CustomerError("give a reason for the adjustment")
+    if len(reason) > MAX_REASON:
+        raise CustomerError(f"a reason is at most {MAX_REASON} characters")
+    return await move_funds(db, customer_id, amount, kind="adjustment", note=f"by {by}: {reason}", witness=witness)
+
+
+async def move_funds(
+    db: Database, customer_id: int, amount: int, *, kind: str, note: str | None, witness: Witness | None = None
+) -> int:
+    """One ledger movement of `amount` (credit if > 0, conditional debit if < 0) and its witness, in one
+    transaction; return the new balance."""
+    if amount == 0:
+        raise CustomerError("the amount must not be zero")
     async with db.transaction() as tx:
+        before = await tx.fetchval("SELECT balance FROM customers WHERE id = $1", customer_id)
+        if before is None:
+            raise CustomerError(f"no customer {customer_id}")
         if amount > 0:
-            await ledger.credit(tx, row[0], "deposit", amount, note=note)
-        elif amount < 0:
-            if not await ledger.debit(tx, row[0], "adjustment", -amount, note=note):
-                raise CustomerError("the balance does not cover that adjustment")
-        else:
-            raise CustomerError("the amount must not be zero")
-        return int(await tx.fetchval("SELECT balance FROM customers WHERE id = $1", row[0]))
+            await ledger.credit(tx, customer_id, kind, amount, note=note)
+        elif not await ledger.debit(tx, customer_id, kind, -amount, note=note):
+            raise CustomerError("the balance does not cover that adjustment")
+        after = int(await tx.fetchval("SELECT balance FROM customers WHERE id = $1", customer_id))
+        # `before` may be stale under concurrency; the witness records the amount and the balance it left
+        await tell(witness, tx, {"balance": after - amount}, {"balance": after, "amount": amount, "note": note})
+        return after

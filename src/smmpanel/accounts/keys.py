@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from smmpanel.accounts import callers
 from smmpanel.db.connect import Database
+from smmpanel.db.witness import Witness, tell
 
 KEY_BYTES = 16  # 32 hex characters
 PREFIX_LEN = 8
@@ -65,14 +66,18 @@ async def revoke(db: Database, prefix: str) -> int:
     return len(ids)
 
 
-async def revoke_all(db: Database, customer_id: int) -> int:
-    """Revoke every live key of a customer (the demo does, before it prints a fresh one)."""
-    async with callers.changing(db):
-        return await db.execute(
+async def revoke_all(db: Database, customer_id: int, *, witness: Witness | None = None) -> int:
+    """Revoke every live key of a customer (the demo does, before it prints a fresh one; the console's
+    "Revoke keys"); the witness hears of it only when a key was revoked."""
+    async with callers.changing(db), db.transaction() as tx:
+        count = await tx.execute(
             "UPDATE api_keys SET revoked_at = $1 WHERE customer_id = $2 AND revoked_at IS NULL",
             int(time.time()),
             customer_id,
         )
+        if count:
+            await tell(witness, tx, None, {"revoked_keys": count})
+        return int(count)
 
 
 async def replace_all(db: Database, customer_id: int) -> str:

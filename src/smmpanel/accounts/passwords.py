@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from smmpanel.accounts import customers
 from smmpanel.db.connect import Database
+from smmpanel.db.witness import Witness, tell
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -129,8 +130,19 @@ async def set_password(db: Database, customer_id: int, password: str) -> None:
 async def reset_by_name(db: Database, name: str) -> str:
     """Give the named customer a new generated web password; return it (shown once)."""
     row = await customers.find(db, name)
+    return await reset(db, int(row["id"]))
+
+
+async def reset(db: Database, customer_id: int, *, witness: Witness | None = None) -> str:
+    """A new generated web password for the customer (returned, shown once), stored with its witness in one
+    transaction."""
+    if await db.fetchval("SELECT 1 FROM customers WHERE id = $1", customer_id) is None:
+        raise customers.CustomerError(f"no customer {customer_id}")
     password = generate_password()
-    await set_password(db, int(row["id"]), password)
+    password_hash = hash_password(password)  # slow (argon2): before the transaction, never inside it
+    async with db.transaction() as tx:
+        await _store(tx, customer_id, password_hash)
+        await tell(witness, tx, None, {"password": "reset"})
     return password
 
 

@@ -62,3 +62,48 @@ async def live_key_prefixes(db: Database, customer_id: int) -> list[str]:
         "SELECT prefix FROM api_keys WHERE customer_id = $1 AND revoked_at IS NULL ORDER BY id", customer_id
     )
     return [str(r[0]) for r in rows]
+
+
+_SPENT = (
+    "(SELECT COALESCE(-SUM(l.amount), 0) FROM ledger l WHERE l.customer_id = c.id"
+    " AND l.kind IN ('charge', 'refund'))"
+)
+_LAST_SIGN_IN = (
+    "(SELECT MAX(s.created_at) FROM web_sessions s WHERE s.kind = 'customer' AND s.subject_id = c.id)"
+)
+
+
+async def console_customers(
+    db: Database, *, after_id: int | None = None, name_prefix: str = "", limit: int = 50
+) -> Page:
+    """The console's customer list in id order: balance, spent (order charges net of refunds), last web
+    sign-in and status; each row's extras are index lookups on its own ledger and sessions."""
+    limit = page_limit(limit)
+    rows = await db.fetch(
+        f"SELECT c.id, c.name, c.status, c.balance, c.currency, c.created_at, {_SPENT} AS spent,"
+        f" {_LAST_SIGN_IN} AS last_sign_in FROM customers c"
+        " WHERE c.id > $1 AND SUBSTR(c.name, 1, $2) = $3 ORDER BY c.id LIMIT $4",
+        after_id or 0,
+        len(name_prefix),
+        name_prefix,
+        limit + 1,
+    )
+    return cut(rows, limit)
+
+
+async def console_customer(db: Database, customer_id: int) -> Row | None:
+    """One customer with the same columns as `console_customers`."""
+    return await db.fetchrow(
+        f"SELECT c.id, c.name, c.status, c.balance, c.currency, c.created_at, {_SPENT} AS spent,"
+        f" {_LAST_SIGN_IN} AS last_sign_in FROM customers c WHERE c.id = $1",
+        customer_id,
+    )
+
+
+async def custom_rates_of(db: Database, customer_id: int) -> list[Row]:
+    """The customer's own rates (service id, name, list rate, own rate)."""
+    return await db.fetch(
+        "SELECT s.id, s.name, s.rate, r.rate FROM custom_rates r JOIN services s ON s.id = r.service_id"
+        " WHERE r.customer_id = $1 ORDER BY s.id",
+        customer_id,
+    )

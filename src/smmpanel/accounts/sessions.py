@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 from smmpanel.db.connect import Database
+from smmpanel.db.witness import Witness, tell
 
 LIFETIME = 14 * 24 * 3600  # seconds a session lives without use
 _TOUCH_EVERY = 60  # seconds between writes of seen_at
@@ -99,15 +100,31 @@ async def list_live(db: Database, kind: str, subject_id: int) -> list[Session]:
     return [Session(*(r[i] for i in range(8))) for r in rows]
 
 
-async def revoke_others(db: Database, kind: str, subject_id: int, keep_id: int | None) -> int:
-    """Sign out every other session of this subject (all of them when keep_id is None); return how many."""
-    return await db.execute(
-        "UPDATE web_sessions SET revoked_at = $4 WHERE kind = $1 AND subject_id = $2 AND id <> $3"
-        " AND revoked_at IS NULL",
-        kind,
-        subject_id,
-        -1 if keep_id is None else keep_id,
-        int(time.time()),
+async def revoke_others(
+    db: Database, kind: str, subject_id: int, keep_id: int | None, *, witness: Witness | None = None
+) -> int:
+    """Sign out every other session of this subject (all of them when keep_id is None); return how many.
+    One statement, so it may run inside the caller's transaction (staff/accounts.py does); with a witness
+    (the console's activity row) it opens its own, which hears of it only when a session was signed out."""
+    if witness is None:
+        return await _revoke_others(db, kind, subject_id, keep_id)
+    async with db.transaction() as tx:
+        count = await _revoke_others(tx, kind, subject_id, keep_id)
+        if count:
+            await tell(witness, tx, None, {"signed_out_sessions": count})
+        return count
+
+
+async def _revoke_others(db: Database, kind: str, subject_id: int, keep_id: int | None) -> int:
+    return int(
+        await db.execute(
+            "UPDATE web_sessions SET revoked_at = $4 WHERE kind = $1 AND subject_id = $2 AND id <> $3"
+            " AND revoked_at IS NULL",
+            kind,
+            subject_id,
+            -1 if keep_id is None else keep_id,
+            int(time.time()),
+        )
     )
 
 

@@ -2,7 +2,8 @@
 
 With 5,000 services the answer is about 1 MB of JSON: building it per request costs ~1,900 req/s, serving
 cached bytes ~6,500 and cached gzip ~18,700 (ARCHITECTURE.md). Customers without custom rates share one
-body; the few with custom rates get their own, kept in a small LRU.
+body; the few with custom rates get their own, kept in a small LRU. Services come in the operator's order
+(catalog/ordering.py); a change of order bumps the catalogue version like any other change.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from smmpanel.catalog.ordering import CATALOG_ORDER, CATALOG_ORDER_JOIN
 from smmpanel.catalog.services import version
 from smmpanel.db.connect import Database
 from smmpanel.money import format_units
@@ -60,8 +62,8 @@ class ServiceListing:
 
     async def _refresh(self, db: Database, current: int) -> None:
         self._rows = await db.fetch(
-            "SELECT id, name, type, category, rate, min, max, refill_days, cancel, dripfeed, description"
-            " FROM services WHERE enabled ORDER BY id"
+            "SELECT s.id, s.name, s.type, s.category, s.rate, s.min, s.max, s.refill_days, s.cancel, s.dripfeed,"
+            " s.description FROM services s " + CATALOG_ORDER_JOIN + " WHERE s.enabled ORDER BY " + CATALOG_ORDER
         )
         self._shared = _encode([_item(r, int(r[4])) for r in self._rows])
         self._custom_customers = {r[0] for r in await db.fetch("SELECT DISTINCT customer_id FROM custom_rates")}

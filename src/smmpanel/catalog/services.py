@@ -17,7 +17,8 @@ from typing import Any
 
 from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.db.connect import Database
-from smmpanel.money import MoneyError, parse_percent
+from smmpanel.db.witness import Witness, tell
+from smmpanel.money import MoneyError, apply_markup, parse_percent
 
 # what `update(..., clear=PROVIDER_FIELDS)` resets when a service is detached from its provider
 PROVIDER_FIELDS = (
@@ -170,6 +171,18 @@ async def create(db: Database, **values: Any) -> int:
 
 
 async def update(db: Database, service_id: int, *, clear: tuple[str, ...] = (), **values: Any) -> None:
+    """`edit` with keyword values (the CLI's `services edit`)."""
+    await edit(db, service_id, values, clear=clear)
+
+
+async def edit(
+    db: Database,
+    service_id: int,
+    values: dict[str, Any],
+    *,
+    clear: tuple[str, ...] = (),
+    witness: Witness | None = None,
+) -> None:
     """Change the given columns (None means "leave it"); `clear` resets provider columns to NULL/false.
 
     A rate set by hand on a service that has a provider locks its price, so sync keeps it (unless the
@@ -181,8 +194,9 @@ async def update(db: Database, service_id: int, *, clear: tuple[str, ...] = (), 
         raise ServiceError(f"cannot clear {', '.join(sorted(unknown))}")
     async with db.transaction() as tx:
         current = await tx.fetchrow(
-            "SELECT min, max, provider_id, provider_service, failover_provider_id, failover_service"
-            " FROM services WHERE id = $1",
+            "SELECT min, max, provider_id, provider_service, failover_provider_id, failover_service, "
+            + ", ".join(f"{name} AS old_{name}" for name in EDITABLE)
+            + " FROM services WHERE id = $1",
             service_id,
         )
         if current is None:
@@ -201,6 +215,36 @@ async def update(db: Database, service_id: int, *, clear: tuple[str, ...] = (), 
             return
         await write(tx, service_id, changes)
         await bump_version(tx)
+        await tell(witness, tx, {name: current[f"old_{name}"] for name in changes}, changes)
+
+
+async def reprice(
+    db: Database, service_ids: list[int], percent: str, *, witness: Witness | None = None
+) -> dict[int, tuple[int, int]]:
+    """The console's bulk price change: every rate × (1 + percent/100), rounded half-up (money.apply_markup),
+    in one transaction; a repriced service with a provider locks its price, as a rate set by hand does.
+    Returns {id: (old rate, new rate)}."""
+    try:
+        factor = parse_percent(percent)
+    except MoneyError as exc:
+        raise ServiceError(f"percent: {exc}") from exc
+    changed: dict[int, tuple[int, int]] = {}
+    async with db.transaction() as tx:
+        for service_id in dict.fromkeys(service_ids):
+            row = await tx.fetchrow("SELECT rate, provider_id FROM services WHERE id = $1", service_id)
+            if row is None:
+                raise ServiceError(f"no service {service_id}")
+            new = apply_markup(int(row[0]), factor)
+            values: dict[str, Any] = {"rate": new}
+            if row[1] is not None:
+                values["price_locked"] = True
+            await write(tx, service_id, values)
+            changed[service_id] = (int(row[0]), new)
+        if changed:
+            await bump_version(tx)
+            await tell(witness, tx, {str(k): v[0] for k, v in changed.items()},
+                       {str(k): v[1] for k, v in changed.items()} | {"percent": percent})
+    return changed
 
 
 async def list_all(db: Database) -> list[Any]:
@@ -210,9 +254,18 @@ async def list_all(db: Database) -> list[Any]:
     )
 
 
-async def set_custom_rate(db: Database, customer_id: int, service_id: int, rate: int | None) -> None:
+async def set_custom_rate(
+    db: Database, customer_id: int, service_id: int, rate: int | None, *, witness: Witness | None = None
+) -> None:
     """A customer's own rate for a service (None removes it)."""
+    if rate is not None and rate < 0:
+        raise ServiceError("the rate must not be negative")
     async with db.transaction() as tx:
+        if await tx.fetchval("SELECT 1 FROM services WHERE id = $1", service_id) is None:
+            raise ServiceError(f"no service {service_id}")
+        old = await tx.fetchval(
+            "SELECT rate FROM custom_rates WHERE customer_id = $1 AND service_id = $2", customer_id, service_id
+        )
         await tx.execute(
             "DELETE FROM custom_rates WHERE customer_id = $1 AND service_id = $2", customer_id, service_id
         )
@@ -224,6 +277,7 @@ async def set_custom_rate(db: Database, customer_id: int, service_id: int, rate:
                 rate,
             )
         await bump_version(tx)
+        await tell(witness, tx, {"service": service_id, "rate": old}, {"service": service_id, "rate": rate})
 
 
 async def for_order(db: Database, service_id: int, customer_id: int) -> ServiceForOrder | None:

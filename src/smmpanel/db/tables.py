@@ -146,9 +146,19 @@ services = Table(
     Column("markup", String(16), nullable=True),  # percent over cost, decimal text ("25")
     Column("min_margin", BigInteger, nullable=True),  # units per 1000 over cost, at least
     Column("price_locked", Boolean, nullable=False, server_default=text("false")),  # hand-set: sync keeps it
+    # the operator's order within the category (0001→ services answer in category order, position, id)
+    Column("position", Integer, nullable=False, server_default="0"),
     CheckConstraint("rate >= 0", name="rate_not_negative"),
     CheckConstraint("min >= 1 AND max >= min", name="min_max"),
     CheckConstraint("refill_days >= 0", name="refill_days_not_negative"),
+)
+
+# the operator's order of the categories (a category without a row sorts as position 0)
+service_categories = Table(
+    "service_categories",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
 )
 
 custom_rates = Table(

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from smmpanel.db.connect import Database
-from smmpanel.metrics import UPSTREAM_CALLS, UPSTREAM_SECONDS
 from smmpanel.orders.lifecycle import one_line
 from smmpanel.providers.base import Provider
 from smmpanel.providers.registry import open_provider
@@ -60,7 +59,6 @@ class Context:
     clock: Callable[[], float] = time.time
     counts: Counter[str] = field(default_factory=Counter)
     _providers: dict[int, tuple[tuple[Any, ...], Provider | None]] = field(default_factory=dict)
-    _names: dict[int, str] = field(default_factory=dict)  # provider id → name, the metrics' label
 
     def now(self) -> int:
         return int(self.clock())
@@ -71,22 +69,10 @@ class Context:
         deadline = self.config.call_deadline
         return self.config.timeout * 2 + 5 if deadline is None else deadline
 
-    async def call(self, provider_id: int, action: str, work: Awaitable[T]) -> T:
-        """An upstream call under the overall deadline (TimeoutError past it), counted and timed per
-        provider and action (metrics.UPSTREAM_CALLS / UPSTREAM_SECONDS)."""
-        provider = self._names.get(provider_id, str(provider_id))
-        started = time.perf_counter()
-        outcome = "error"
-        try:
-            result = await asyncio.wait_for(work, self.deadline)
-            outcome = "ok"
-            return result
-        except TimeoutError:
-            outcome = "timeout"
-            raise
-        finally:
-            UPSTREAM_CALLS.labels(provider=provider, action=action, outcome=outcome).inc()
-            UPSTREAM_SECONDS.labels(provider=provider, action=action).observe(time.perf_counter() - started)
+    async def call(self, work: Awaitable[T]) -> T:
+        """An upstream call under the overall deadline (TimeoutError past it); the adapter records its
+        outcome and latency (providers/calls.py), a call cut off here as a timeout."""
+        return await asyncio.wait_for(work, self.deadline)
 
     async def active_providers(self) -> list[int]:
         """The providers the engine works for: enabled, and not manual (the operator fulfils those)."""
@@ -100,7 +86,6 @@ class Context:
         )
         if row is None or not row["enabled"]:
             return None
-        self._names[provider_id] = str(row["name"])
         signature = (row["kind"], row["url"], row["api_key"], row["step_seconds"])
         cached = self._providers.get(provider_id)
         if cached is not None and cached[0] == signature:

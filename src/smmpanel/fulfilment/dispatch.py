@@ -111,7 +111,7 @@ async def _send(ctx: Context, provider_id: int, service: Any, order: Any) -> tup
     except (TypeError, ValueError) as exc:
         return None, Decision(Action.HOLD, f"cannot build the upstream order: {exc}", warn=True)
     try:
-        upstream_id = await ctx.call(provider_id, "add", provider.add(upstream_service, extra=extra or None, **fields))
+        upstream_id = await ctx.call(provider.add(upstream_service, extra=extra or None, **fields))
     except TimeoutError:
         return None, Decision(Action.HOLD, f"outcome unknown: no complete answer within {ctx.deadline:g} s")
     except asyncio.CancelledError:

@@ -68,7 +68,7 @@ async def _forward_refill(ctx: Context, row: Any) -> None:
         return
     upstream = int(row["upstream_id"])
     try:
-        answer: int | ClientError = (await ctx.call(int(row["provider_id"]), "refill", provider.refills([upstream])))[upstream]
+        answer: int | ClientError = (await ctx.call(provider.refills([upstream])))[upstream]
     except ClientError as exc:
         answer = exc
     except Exception as exc:  # an adapter crash: outcome unknown
@@ -95,7 +95,7 @@ async def _follow_refills(ctx: Context, provider_id: int) -> None:
     if not rows:
         return
     try:
-        answers = await ctx.call(provider_id, "refill_status", provider.refill_statuses([int(r["upstream_id"]) for r in rows]))
+        answers = await ctx.call(provider.refill_statuses([int(r["upstream_id"]) for r in rows]))
     except Exception as exc:  # a read (a timeout included): ask again at the next check
         log("forward", f"refill_status failed: {type(exc).__name__}: {exc}", provider=provider_id, level=logging.WARNING)
         return
@@ -125,7 +125,7 @@ async def _forward_cancels(ctx: Context, provider_id: int) -> None:
     try:
         if provider is None:
             raise TransportError("provider disabled")
-        answers: dict[int, bool | ClientError] = await ctx.call(provider_id, "cancel", provider.cancel(ids))
+        answers: dict[int, bool | ClientError] = await ctx.call(provider.cancel(ids))
     except ClientError as exc:
         answers = dict.fromkeys(ids, exc)
     except TimeoutError:  # it may have arrived: tracking will see the outcome; a cancel is never charged
@@ -166,7 +166,7 @@ async def check_balance(ctx: Context, provider_id: int) -> None:
     if row is None or provider is None:
         return
     try:
-        balance = await ctx.call(provider_id, "balance", provider.balance())
+        balance = await ctx.call(provider.balance())
         units, currency = await registry.record_balance(ctx.db, provider_id, balance, now=ctx.now())
     except Exception as exc:
         log("balance", f"balance check failed: {type(exc).__name__}: {exc}", provider=row["name"], level=logging.WARNING)

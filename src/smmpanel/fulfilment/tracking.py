@@ -161,7 +161,7 @@ async def _check(ctx: Context, provider_id: int, orders: list[Any], gate: asynci
         return
     async with gate:
         try:
-            answers = await ctx.call(provider_id, "status", provider.statuses([int(o["upstream_id"]) for o in orders]))
+            answers = await ctx.call(provider.statuses([int(o["upstream_id"]) for o in orders]))
         except TimeoutError:
             log("track", f"no complete status answer within {ctx.deadline:g} s", provider=provider_id,
                 level=logging.WARNING)  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from smmpanel.db.connect import Database
+from smmpanel.db.witness import Witness, tell
 from smmpanel.orders import lifecycle
 from smmpanel.orders.refusals import OrderRefused, Reason
 
@@ -88,7 +89,13 @@ async def refill_status(db: Database, customer_id: int, refill_id: int) -> str:
     return str(status)
 
 
-async def set_refill_status(db: Database, refill_id: int, status: str) -> None:
-    """Operator or engine: move a refill on. Completed and Rejected are final."""
-    if not await lifecycle.move_refill(db, refill_id, status):
-        raise ValueError(f"refill {refill_id} does not exist or is already finished")
+async def set_refill_status(
+    db: Database, refill_id: int, status: str, *, expected: str | None = None, witness: Witness | None = None
+) -> None:
+    """Operator or engine: move a refill on (a compare-and-set on `expected` when given). Completed and
+    Rejected are final. The witness (the console's activity row) commits with the move."""
+    async with db.transaction() as tx:
+        old = expected or await tx.fetchval("SELECT status FROM refills WHERE id = $1", refill_id)
+        if old is None or not await lifecycle.move_refill(tx, refill_id, status, expected=expected):
+            raise ValueError(f"refill {refill_id} does not exist or is already finished")
+        await tell(witness, tx, {"status": old}, {"status": status})

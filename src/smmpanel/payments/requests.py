@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from smmpanel.accounts import ledger
 from smmpanel.db.connect import Database
+from smmpanel.db.witness import Witness, tell
 from smmpanel.payments import methods
 
 _NEWEST = 2**31 - 1  # above every id (ids are 32-bit integers on PostgreSQL)
@@ -117,8 +118,9 @@ async def get(db: Database, request_id: int) -> PaymentRequest | None:
     return None if row is None else _request(row)
 
 
-async def approve(db: Database, request_id: int, *, by: str) -> PaymentRequest:
-    """Credit the request's amount once; a request no longer Pending is refused and nothing moves."""
+async def approve(db: Database, request_id: int, *, by: str, witness: Witness | None = None) -> PaymentRequest:
+    """Credit the request's amount once; a request no longer Pending is refused and nothing moves. The
+    witness (the console's activity row) is written by the transaction that won the compare-and-set only."""
     now = int(time.time())
     async with db.transaction() as tx:
         row = await tx.fetchrow(
@@ -130,21 +132,27 @@ async def approve(db: Database, request_id: int, *, by: str) -> PaymentRequest:
         )
         if row is not None:
             await ledger.credit(tx, int(row[0]), "deposit", int(row[1]), note=f"payment request {request_id}")
+            await tell(witness, tx, {"status": "Pending"}, {"status": "Approved", "amount": int(row[1])})
     return await _decided(db, request_id, row is not None)
 
 
-async def reject(db: Database, request_id: int, reason: str, *, by: str) -> PaymentRequest:
+async def reject(
+    db: Database, request_id: int, reason: str, *, by: str, witness: Witness | None = None
+) -> PaymentRequest:
     reason = reason.strip()
     if not reason:
         raise PaymentError(Refusal.REASON, "a rejection needs a reason")
-    changed = await db.execute(
-        "UPDATE payment_requests SET status = 'Rejected', reason = $2, decided_at = $3, decided_by = $4"
-        " WHERE id = $1 AND status = 'Pending'",
-        request_id,
-        reason,
-        int(time.time()),
-        by[:64],
-    )
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE payment_requests SET status = 'Rejected', reason = $2, decided_at = $3, decided_by = $4"
+            " WHERE id = $1 AND status = 'Pending'",
+            request_id,
+            reason,
+            int(time.time()),
+            by[:64],
+        )
+        if changed == 1:
+            await tell(witness, tx, {"status": "Pending"}, {"status": "Rejected", "reason": reason})
     return await _decided(db, request_id, changed == 1)
 
 

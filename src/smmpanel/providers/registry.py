@@ -22,6 +22,7 @@ from smmpanel import vault
 from smmpanel.client import Balance
 from smmpanel.db.connect import Database
 from smmpanel.db.tables import PROVIDER_KINDS
+from smmpanel.db.witness import Witness, tell
 from smmpanel.money import balance_units
 from smmpanel.providers.base import Provider
 from smmpanel.providers.simulated import SimulatedProvider
@@ -102,6 +103,7 @@ async def add(
     api_key: str | None = None,
     step_seconds: int = 10,
     low_balance: int | None = None,
+    witness: Witness | None = None,
 ) -> int:
     name = name.strip()
     if not name or len(name) > 64:
@@ -116,19 +118,65 @@ async def add(
         raise ProviderError("--step-seconds must not be negative")
     if await db.fetchval("SELECT 1 FROM providers WHERE name = $1", name):
         raise ProviderError(f"provider {name!r} exists")
-    return int(
-        await db.fetchval(
-            "INSERT INTO providers (name, kind, url, api_key, step_seconds, low_balance, created_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            name,
-            kind,
-            url if kind == "upstream" else None,
-            vault.current().encrypt(str(api_key)) if kind == "upstream" else None,
-            step_seconds,
-            low_balance,
-            int(time.time()),
+    async with db.transaction() as tx:
+        provider_id = int(
+            await tx.fetchval(
+                "INSERT INTO providers (name, kind, url, api_key, step_seconds, low_balance, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                name,
+                kind,
+                url if kind == "upstream" else None,
+                vault.current().encrypt(str(api_key)) if kind == "upstream" else None,
+                step_seconds,
+                low_balance,
+                int(time.time()),
+            )
         )
-    )
+        await tell(witness, tx, None, {"id": provider_id, "name": name, "kind": kind,
+                                       "url": url if kind == "upstream" else None, "low_balance": low_balance})
+    return provider_id
+
+
+async def edit(
+    db: Database,
+    provider_id: int,
+    *,
+    name: str,
+    url: str | None,
+    api_key: str | None,
+    low_balance: int | None,
+    enabled: bool,
+    witness: Witness | None = None,
+) -> None:
+    """The console's edit. `api_key` None keeps the stored key (the key is write-only: never shown back,
+    and the witness records only that it changed)."""
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise ProviderError("a provider name is 1 to 64 characters")
+    if low_balance is not None and low_balance < 0:
+        raise ProviderError("the low-balance threshold must not be negative")
+    async with db.transaction() as tx:
+        old = await tx.fetchrow(_COLUMNS + " WHERE id = $1", provider_id)
+        if old is None:
+            raise ProviderError(f"no provider {provider_id}")
+        if await tx.fetchval("SELECT 1 FROM providers WHERE name = $1 AND id <> $2", name, provider_id):
+            raise ProviderError(f"provider {name!r} exists")
+        if old["kind"] == "upstream":
+            url = (url or "").strip()
+            if not url.startswith(("http://", "https://")):
+                raise ProviderError("the URL must start with http:// or https://")
+        else:
+            url, api_key = None, None
+        new_key = api_key is not None and bool(api_key.strip())
+        key = vault.current().encrypt(str(api_key).strip()) if new_key else old["api_key"]
+        await tx.execute(
+            "UPDATE providers SET name = $2, url = $3, api_key = $4, low_balance = $5, enabled = $6 WHERE id = $1",
+            provider_id, name, url, key, low_balance, enabled,
+        )  # fmt: skip
+        shown = ("name", "url", "low_balance", "enabled")
+        await tell(witness, tx, {k: old[k] for k in shown},
+                   {"name": name, "url": url, "low_balance": low_balance, "enabled": enabled,
+                    "key_changed": new_key})
 
 
 _COLUMNS = (
@@ -160,8 +208,14 @@ async def open_provider(db: Database, row: Any, *, timeout: float | None = None)
     if kind == "simulated":
         return SimulatedProvider(db, int(row["id"]), int(row["step_seconds"]))
     if kind == "upstream":
-        return UpstreamProvider(row["url"], str(key_of(row)), timeout=timeout or DEFAULT_TIMEOUT)
+        return UpstreamProvider(row["url"], str(key_of(row)), timeout=timeout or DEFAULT_TIMEOUT, name=_label(row))
     raise ProviderError(f"unknown provider kind {kind!r}")
+
+
+def _label(row: Any) -> str:
+    """What its calls are recorded under (providers/calls.py): the provider's id, which every caller selects
+    and a rename does not change."""
+    return str(row["id"])
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")

@@ -3,7 +3,8 @@
 Why a wrapper at all: every outbound call needs an explicit timeout (a provider that hangs must not stall
 the engine), reads may be retried but writes never are, and the provider's key must never reach a log —
 AsyncClient already scrubs it from every error; this adapter only fixes the timeouts and the retry policy
-and exposes nothing but the Provider interface (base.py).
+and exposes nothing but the Provider interface (base.py). Every call's outcome and latency is recorded
+(providers/calls.py) under the provider's id.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Mapping
 import httpx
 
 from smmpanel.client import AsyncClient, Balance, ClientError, OrderStatus, Service
+from smmpanel.providers import calls
 from smmpanel.providers.base import FieldValue
 
 DEFAULT_TIMEOUT = 30.0  # seconds for reading an answer; connecting is capped lower (below)
@@ -30,6 +32,7 @@ class UpstreamProvider:
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = 1,
         transport: httpx.AsyncBaseTransport | None = None,
+        name: str = "",
     ) -> None:
         limits = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout))
         self._client = AsyncClient(
@@ -37,30 +40,31 @@ class UpstreamProvider:
             user_agent="smmpanel-fulfilment",
         )  # fmt: skip
         self.url = url
+        self.name = name or "unnamed"  # the label its calls are recorded under: the provider id (calls.py)
 
     def __repr__(self) -> str:
         return f"<UpstreamProvider url={self.url!r}>"
 
     async def add(self, service: int, *, extra: Mapping[str, str] | None = None, **fields: FieldValue) -> int:
-        return await self._client.add(service, extra=extra, **fields)
+        return await calls.timed(self.name, "add", self._client.add(service, extra=extra, **fields))
 
     async def statuses(self, order_ids: Iterable[int]) -> dict[int, OrderStatus | ClientError]:
-        return await self._client.statuses(order_ids)
+        return await calls.timed(self.name, "statuses", self._client.statuses(order_ids))
 
     async def refills(self, order_ids: Iterable[int]) -> dict[int, int | ClientError]:
-        return await self._client.refills(order_ids)
+        return await calls.timed(self.name, "refills", self._client.refills(order_ids))
 
     async def refill_statuses(self, refill_ids: Iterable[int]) -> dict[int, str | ClientError]:
-        return await self._client.refill_statuses(refill_ids)
+        return await calls.timed(self.name, "refill_statuses", self._client.refill_statuses(refill_ids))
 
     async def cancel(self, order_ids: int | Iterable[int]) -> dict[int, bool | ClientError]:
-        return await self._client.cancel(order_ids)
+        return await calls.timed(self.name, "cancel", self._client.cancel(order_ids))
 
     async def balance(self) -> Balance:
-        return await self._client.balance()
+        return await calls.timed(self.name, "balance", self._client.balance())
 
     async def services(self) -> list[Service]:
-        return await self._client.services()
+        return await calls.timed(self.name, "services", self._client.services())
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from smmpanel.db.connect import Database
+from smmpanel.db.witness import Witness, tell
 
 _NEWEST = 2**31 - 1  # above every id (ids are 32-bit integers on PostgreSQL)
 
@@ -181,17 +182,24 @@ async def staff_ticket(db: Database, ticket_id: int) -> tuple[Ticket, list[Messa
     return _ticket(row), await _messages(db, ticket_id)
 
 
-async def staff_reply(db: Database, ticket_id: int, message: str, *, by: str) -> None:
+async def staff_reply(
+    db: Database, ticket_id: int, message: str, *, by: str, witness: Witness | None = None
+) -> None:
     body = _body(message)
     now = int(time.time())
     async with db.transaction() as tx:
+        old = await tx.fetchval("SELECT status FROM tickets WHERE id = $1", ticket_id)
         if await tx.execute("UPDATE tickets SET status = 'Answered', updated_at = $2 WHERE id = $1", ticket_id, now) != 1:
             raise TicketError(Refusal.NOT_FOUND, f"no ticket {ticket_id}")
         await _add_message(tx, ticket_id, "staff", by, body, now)
+        await tell(witness, tx, {"status": old}, {"status": "Answered", "reply": body[:200]})
 
 
-async def staff_close(db: Database, ticket_id: int) -> None:
-    if await db.execute(
-        "UPDATE tickets SET status = 'Closed', updated_at = $2 WHERE id = $1", ticket_id, int(time.time())
-    ) != 1:
-        raise TicketError(Refusal.NOT_FOUND, f"no ticket {ticket_id}")
+async def staff_close(db: Database, ticket_id: int, *, witness: Witness | None = None) -> None:
+    async with db.transaction() as tx:
+        old = await tx.fetchval("SELECT status FROM tickets WHERE id = $1", ticket_id)
+        if await tx.execute(
+            "UPDATE tickets SET status = 'Closed', updated_at = $2 WHERE id = $1", ticket_id, int(time.time())
+        ) != 1:
+            raise TicketError(Refusal.NOT_FOUND, f"no ticket {ticket_id}")
+        await tell(witness, tx, {"status": old}, {"status": "Closed"})

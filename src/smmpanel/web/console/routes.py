@@ -39,6 +39,43 @@ def routes(console: ConsoleSite) -> list[BaseRoute]:
         route("/staff", people.staff_list, BOTH),
         # --- end of console-a -----------------------------------------------------------------------------
         # --- console-b: customers, payments, tickets, services, providers, refills/subscriptions/drip-feed --
+        *console_b(route),
         # --- end of console-b -----------------------------------------------------------------------------
     ]
     return listed
+
+
+def console_b(route: Any) -> list[BaseRoute]:
+    """console-b's routes (customers, payments, tickets, refills, services)."""
+    from smmpanel.web.console import customers, payments, providers, refills, services, tickets
+
+    return [
+        route("/customers", customers.customer_list),
+        route("/customers/{customer_id:int}", customers.customer_page),
+        route("/customers/{customer_id:int}/adjust", customers.adjust, POST),
+        route("/customers/{customer_id:int}/status", customers.set_status, POST),
+        route("/customers/{customer_id:int}/keys/revoke", customers.revoke_keys, POST),
+        route("/customers/{customer_id:int}/password", customers.reset_password, POST),
+        route("/customers/{customer_id:int}/sessions/sign-out", customers.sign_out, POST),
+        route("/customers/{customer_id:int}/rates", customers.custom_rate, POST),
+        route("/payments", payments.payment_list),
+        route("/payments/{request_id:int}/approve", payments.approve, POST),
+        route("/payments/{request_id:int}/reject", payments.reject, POST),
+        route("/payments/methods", payments.save_method, POST),
+        route("/tickets", tickets.ticket_list),
+        route("/tickets/{ticket_id:int}", tickets.ticket_page),
+        route("/tickets/{ticket_id:int}/reply", tickets.reply, POST),
+        route("/tickets/{ticket_id:int}/close", tickets.close, POST),
+        route("/refills", refills.refill_list),
+        route("/refills/{refill_id:int}", refills.move, POST),
+        route("/services", services.service_list),
+        route("/services/reprice", services.reprice, POST),
+        route("/services/order", services.order, POST),
+        route("/services/import", services.import_from, POST),
+        route("/services/sync", services.sync_now, POST),
+        route("/services/{service_id:int}", services.edit, BOTH),
+        route("/services/{service_id:int}/toggle", services.toggle, POST),
+        route("/providers", providers.provider_list),
+        route("/providers", providers.save, POST),
+        route("/providers/{provider_id:int}/test", providers.test, POST),
+    ]

@@ -3,13 +3,13 @@ orders: customer_id, status, id) and a customer's refills newest first (refills:
 the first, a tab of a rare status walks every order of a customer with 100,000 of them.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
