@@ -113,6 +113,9 @@ def start_panel(url: str, port: int) -> subprocess.Popen[bytes]:
         "SMMPANEL_DATABASE_URL": url,
         "SMMPANEL_RUN_WORKER": "false",
         "SMMPANEL_LOG_LEVEL": "warning",
+        # the rate limits run (their cost is part of every answer) but never trip: wrk is one client, one key
+        "SMMPANEL_RATE_LIMIT_KEY_RPS": "1000000000", "SMMPANEL_RATE_LIMIT_KEY_BURST": "1000000000",
+        "SMMPANEL_RATE_LIMIT_ADDRESS_RPS": "1000000000", "SMMPANEL_RATE_LIMIT_ADDRESS_BURST": "1000000000",
     }
     smmpanel = Path(PYTHON).with_name("smmpanel")
     cmd = [str(smmpanel), "--database-url", url, "serve", "--host", "127.0.0.1", "--port", str(port)]
