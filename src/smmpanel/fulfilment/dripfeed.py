@@ -66,7 +66,7 @@ async def _run_one(ctx: Context, parent: Any) -> None:
 
 async def run(ctx: Context) -> None:
     """Create the runs that are due (at most one per parent per cycle)."""
-    lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
+    lock = lifecycle.skip_locked(ctx.db)
     for parent in await ctx.db.fetch(_DUE.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease):
         await _run_one(ctx, parent)
 

@@ -44,10 +44,6 @@ def refill_status(upstream: str) -> str | None:
     return REFILL_STATUS.get(word)
 
 
-def _lock(ctx: Context) -> str:
-    return " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
-
-
 async def reap(ctx: Context) -> None:
     reason = "the worker stopped while forwarding the refill; outcome unknown: check upstream"
     held = await lifecycle.hold_orphaned_refills(ctx.db, reason, claimed_before=ctx.now() - ctx.config.lease)
@@ -115,7 +111,7 @@ async def _forward_cancels(ctx: Context, provider_id: int) -> None:
     rows = await ctx.db.fetch(
         "UPDATE orders SET cancel_forwarded = TRUE WHERE NOT cancel_forwarded AND id IN (SELECT id FROM orders"
         f" WHERE cancel_requested AND NOT cancel_forwarded AND dispatch = '{lifecycle.SENT}' AND provider_id = $2"
-        f" AND {lifecycle.IN_FLIGHT_SQL} ORDER BY id LIMIT $1{_lock(ctx)}) RETURNING id, provider_id, upstream_id",
+        f" AND {lifecycle.IN_FLIGHT_SQL} ORDER BY id LIMIT $1{lifecycle.skip_locked(ctx.db)}) RETURNING id, provider_id, upstream_id",
         ctx.config.batch, provider_id,
     )  # fmt: skip
     if not rows:

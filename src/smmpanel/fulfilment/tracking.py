@@ -182,7 +182,7 @@ async def _check(ctx: Context, provider_id: int, orders: list[Any], gate: asynci
 
 
 async def _claim(ctx: Context, provider_id: int) -> list[Any]:
-    lock = " FOR UPDATE SKIP LOCKED" if ctx.db.dialect == "postgresql" else ""
+    lock = lifecycle.skip_locked(ctx.db)
     return await ctx.db.fetch(_CLAIM.format(lock=lock), ctx.now(), ctx.config.batch, ctx.config.lease, provider_id)
 
 

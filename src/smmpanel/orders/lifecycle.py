@@ -288,14 +288,18 @@ _CLAIM = (
 # of them sit below the queue): 50 ms a claim at 100,000 orders, growing with the table.
 
 
-def _lock(db: Database) -> str:
-    return " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
+def skip_locked(db: Database, of: str | None = None) -> str:
+    """The clause that lets several workers claim rows side by side: PostgreSQL only (SQLite has one writer,
+    whose `WHERE state = …` guard carries the safety). `of`: lock only that table's rows in a join."""
+    if db.dialect != "postgresql":
+        return ""
+    return f" FOR UPDATE OF {of} SKIP LOCKED" if of else " FOR UPDATE SKIP LOCKED"
 
 
 async def claim_queued(db: Database, worker: str, now: int, limit: int, provider_id: int) -> list[Any]:
     """queued/Pending → dispatching/Processing for up to `limit` due orders of one provider, in ONE
     statement (committed on return); SKIP LOCKED lets several workers claim side by side on PostgreSQL."""
-    rows = await db.fetch(_CLAIM.format(lock=_lock(db)), worker, now, limit, provider_id)
+    rows = await db.fetch(_CLAIM.format(lock=skip_locked(db)), worker, now, limit, provider_id)
     return sorted(rows, key=lambda r: r["id"])
 
 
@@ -467,16 +471,12 @@ async def move_refill(db: Database, refill_id: int, status: str, *, expected: st
     return await db.execute(sql, status, int(time.time()), refill_id) == 1
 
 
-def _lock_refills(db: Database) -> str:
-    return " FOR UPDATE OF r SKIP LOCKED" if db.dialect == "postgresql" else ""
-
-
 async def claim_refills(db: Database, now: int, limit: int, provider_id: int) -> list[Any]:
     """forward queued → sending for up to `limit` refills of one provider's orders, in one statement."""
     return await db.fetch(
         f"UPDATE refills SET forward = '{FORWARD_SENDING}', next_check_at = $1 WHERE id IN (SELECT r.id FROM"
         f" refills r JOIN orders o ON o.id = r.order_id WHERE r.forward = '{FORWARD_QUEUED}' AND o.provider_id = $3"
-        f" ORDER BY r.id LIMIT $2{_lock_refills(db)})"
+        f" ORDER BY r.id LIMIT $2{skip_locked(db, 'r')})"
         " RETURNING id, order_id",
         now, limit, provider_id,
     )  # fmt: skip
@@ -487,7 +487,7 @@ async def claim_forwarded_refills(db: Database, now: int, limit: int, every: int
     return await db.fetch(
         "UPDATE refills SET next_check_at = $1 + $3 WHERE id IN (SELECT r.id FROM refills r JOIN orders o"
         f" ON o.id = r.order_id WHERE r.forward = '{FORWARD_SENT}' AND r.{REFILL_ACTIVE_SQL} AND o.provider_id = $4"
-        f" AND r.next_check_at <= $1 ORDER BY r.id LIMIT $2{_lock_refills(db)}) RETURNING id, upstream_id, status",
+        f" AND r.next_check_at <= $1 ORDER BY r.id LIMIT $2{skip_locked(db, 'r')}) RETURNING id, upstream_id, status",
         now, limit, every, provider_id,
     )  # fmt: skip
 
