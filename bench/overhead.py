@@ -1,6 +1,6 @@
-"""What the hardening adds to each API v2 request, measured piece by piece (min of 15 runs, so a busy
-machine inflates the spread, not the figure). Compare with the ≈ 42 µs of CPU a `status` call costs in
-total (bench/README.md).
+"""What the rate limits and the metrics add to each API v2 request, measured piece by piece (min of 15 runs,
+so a busy machine inflates the spread, not the figure). bench/hardening.py measures the whole of it, the
+connection guard included, against a bare server.
 
     .venv/bin/python bench/overhead.py            # in-process pieces
     .venv/bin/python bench/overhead.py --redis    # also the shared limiter (Redis on 127.0.0.1:6379)
@@ -15,7 +15,6 @@ import timeit
 from typing import Any
 
 from smmpanel import metrics
-from smmpanel.api.connections import guarded_protocol
 from smmpanel.api.ratelimit import RateLimiter, RedisRateLimiter
 from smmpanel.config import Settings
 
@@ -54,23 +53,6 @@ def main() -> None:
         metrics.API.record("status", "ok", time.perf_counter() - started)
 
     print(f"metrics on: one request recorded:       {min(timeit.repeat(record, number=n, repeat=15)) / n * 1e6:5.2f} µs")
-
-    class Connection:  # what the guard's deadline methods touch
-        loop = asyncio.new_event_loop()
-        _timer = None
-        _due = None
-
-        def _check(self) -> None:
-            pass
-
-    guard, connection = guarded_protocol(Settings()), Connection()
-
-    def deadlines() -> None:  # per keep-alive request: head deadline, body deadline, cleared
-        guard._arm(connection, 10.0)  # type: ignore[arg-type]
-        guard._arm(connection, 30.0)  # type: ignore[arg-type]
-        guard._disarm(connection)  # type: ignore[arg-type]
-
-    print(f"connection guard, per request:          {min(timeit.repeat(deadlines, number=n, repeat=15)) / n * 1e6:5.2f} µs")
 
     if args.redis:
         async def shared() -> None:

@@ -5,20 +5,24 @@ its keep-alive timer. A client that opens a connection and sends half a request 
 few seconds — holds the connection (and its memory) for ever: 150 such connections stayed open for minutes
 (issue 7, row 5). The invariant kept here: every connection is either
 - waiting for a request head, which must be complete within `header_timeout` seconds of the connection (or
-  of the first byte of a keep-alive request), and at most `max_head_bytes` long (431 otherwise);
+  of the first byte of a keep-alive request), and may hold at most `max_head_bytes` beyond the read that
+  began it while it is incomplete (431 otherwise; like h11's `max_incomplete_event_size`);
 - receiving a body, which must be complete within `body_timeout` seconds of the head;
 - idle between requests, closed by uvicorn after `timeout_keep_alive` (SMMPANEL_KEEPALIVE_TIMEOUT);
 - or being answered by the app (not limited here).
-A connection over a deadline is closed; the app, if it was reading the body, sees a disconnect.
+A connection over a deadline is closed (within a quarter of the shorter deadline, at most 1 s, late); the
+app, if it was reading the body, sees a disconnect.
 The connection limit is uvicorn's `limit_concurrency` (SMMPANEL_MAX_CONNECTIONS): above it, 503.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
 
 from smmpanel.config import Settings, get_settings
 
@@ -29,8 +33,14 @@ _TOO_LARGE_HEAD = (
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """HttpToolsProtocol with head and body deadlines. The deadlines come from the class attributes (set by
-    `guarded_protocol`) or, when they are None (a `serve --workers` child process), from the settings."""
+    """HttpToolsProtocol with head and body deadlines and a bound on an incomplete head. The deadlines come
+    from the class attributes (set by `guarded_protocol`) or, when they are None (a `serve --workers` child
+    process), from the settings.
+
+    Nothing here runs per request: the deadlines are checked by one sweep per server a few times a second
+    (`_sweep`), which reads the phase of each connection from uvicorn's own state, and the head bound is
+    counted per chunk received. (The first version armed the deadlines and counted head bytes in uvicorn's
+    per-request and per-header callbacks: ≈ 4 µs a request, 8 % of a `status` call — bench/hardening.py.)"""
 
     header_timeout: float | None = None
     body_timeout: float | None = None
@@ -41,88 +51,72 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         settings = get_settings() if self.header_timeout is None or self.body_timeout is None else None
         self._header_timeout: float = settings.header_timeout if settings else self.header_timeout or 0.0
         self._body_timeout: float = settings.body_timeout if settings else self.body_timeout or 0.0
-        self._due: float | None = None  # loop time by which the current head or body must be complete
-        self._timer: asyncio.TimerHandle | None = None
-        self._head_bytes: int | None = 0  # bytes of the request head so far; None outside a head
+        self._watched: object = None  # the phase the last sweep saw (see _phase) …
+        self._since = 0.0  # … and the loop time it began
+        self._head_scope: object = None  # the incomplete head being counted …
+        self._head_bytes = 0  # … and its bytes after the read that began it
         self._rejected = False  # the head was too large: answered 431, closing, nothing more is parsed
-
-    # One lazy timer per connection: setting or clearing a deadline only writes `_due`; the timer, when it
-    # fires, closes the connection if the deadline passed, re-arms itself if a later one is set, or lapses.
-    # Arming and cancelling a loop timer per request cost ≈ 6 µs of the ≈ 42 µs a `status` call costs.
-    def _arm(self, seconds: float) -> None:
-        self._due = self.loop.time() + seconds
-        if self._timer is None:
-            self._timer = self.loop.call_at(self._due, self._check)
-
-    def _disarm(self) -> None:
-        self._due = None
-
-    def _check(self) -> None:
-        self._timer = None
-        if self._due is None:
-            return
-        if self.loop.time() >= self._due:
-            self._due = None
-            if not self.transport.is_closing():
-                self.transport.close()
-        else:
-            self._timer = self.loop.call_at(self._due, self._check)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm(self._header_timeout)
+        self._watched, self._since = self._phase(), self.loop.time()  # the first head's deadline runs from now
+        if self.server_state not in _SWEEPS:
+            period = min(1.0, max(0.05, min(self._header_timeout, self._body_timeout) / 4))
+            _SWEEPS[self.server_state] = self.loop.call_later(period, _sweep, self.loop, self.server_state, period)
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._due = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        super().connection_lost(exc)
+    def _phase(self) -> object:
+        """What the connection is doing, as an object that stays the same for as long as it does it:
+        ("head", previous cycle) while a request head is incomplete, ("body", cycle) while a body is, None
+        otherwise (being answered, or idle between requests — uvicorn's keep-alive timer covers that)."""
+        cycle = self.cycle
+        if cycle is None or cycle.scope is not self.scope:
+            return ("head", cycle)
+        if cycle.more_body and not cycle.response_complete:
+            return ("body", cycle)
+        return None
+
+    def _overdue(self, now: float) -> bool:
+        phase = self._phase()
+        if phase != self._watched:
+            self._watched, self._since = phase, now
+            return False
+        if phase is None:
+            return False
+        limit = self._header_timeout if phase[0] == "head" else self._body_timeout  # type: ignore[index]
+        return now - self._since >= limit
 
     def data_received(self, data: bytes) -> None:
-        if not self._rejected:
-            super().data_received(data)
-
-    def _count(self, size: int) -> None:
-        if self._head_bytes is not None:
-            self._head_bytes += size
-            if self._head_bytes > self.max_head_bytes and not self._rejected:
-                self._rejected = True
-                self._disarm()
-                self.transport.write(_TOO_LARGE_HEAD)
-                self.transport.close()
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        if self._head_bytes is None:  # a keep-alive or pipelined request: a new head, a new deadline
-            self._head_bytes = 0
-            self._arm(self._header_timeout)
-
-    def on_url(self, url: bytes) -> None:
-        self._count(len(url))
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value) + 4)
-        if not self._rejected:
-            super().on_header(name, value)
-
-    def on_headers_complete(self) -> None:
         if self._rejected:
             return
-        self._head_bytes = None
-        self._arm(self._body_timeout)
-        super().on_headers_complete()
-
-    def on_body(self, body: bytes) -> None:
-        if not self._rejected:
-            super().on_body(body)
-
-    def on_message_complete(self) -> None:
-        if self._rejected:
+        super().data_received(data)
+        cycle = self.cycle
+        if cycle is not None and cycle.scope is self.scope:  # every head so far is complete
             return
-        self._disarm()
-        super().on_message_complete()
+        if self._head_scope is not self.scope:  # a head began in this read: count from the next one
+            self._head_scope, self._head_bytes = self.scope, 0
+            return
+        self._head_bytes += len(data)
+        if self._head_bytes > self.max_head_bytes and not self.transport.is_closing():
+            self._rejected = True
+            self.transport.write(_TOO_LARGE_HEAD)
+            self.transport.close()
+
+
+_SWEEPS: weakref.WeakKeyDictionary[ServerState, asyncio.TimerHandle] = weakref.WeakKeyDictionary()
+
+
+def _sweep(loop: asyncio.AbstractEventLoop, state: ServerState, period: float) -> None:
+    """Close the connections of one server that are past their head or body deadline; runs every `period`
+    seconds while the server has connections."""
+    now = loop.time()
+    for connection in list(state.connections):
+        if isinstance(connection, GuardedHttpToolsProtocol) and connection._overdue(now):
+            if not connection.transport.is_closing():
+                connection.transport.close()
+    if state.connections:
+        _SWEEPS[state] = loop.call_later(period, _sweep, loop, state, period)
+    else:
+        del _SWEEPS[state]
 
 
 def guarded_protocol(settings: Settings) -> type[GuardedHttpToolsProtocol]:

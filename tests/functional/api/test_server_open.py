@@ -128,6 +128,32 @@ def test_an_idle_keep_alive_connection_is_closed(guarded: Panel) -> None:
         sock.close()
 
 
+def test_a_second_head_dribbled_on_a_kept_alive_connection_is_cut_off(guarded: Panel) -> None:
+    """The head deadline also runs for the next request of a keep-alive connection, from its first byte."""
+    key = guarded.customer("10")
+    body = f"key={key}&action=balance".encode()
+    sock = _open(guarded, b"POST /api/v2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    try:
+        answer = b""
+        while not answer.endswith(b"}"):
+            answer += sock.recv(65536)
+        started, closed = time.monotonic(), False
+        for byte in b"GET /api/v2?action=balance HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40:
+            try:
+                sock.sendall(bytes([byte]))
+            except OSError:
+                closed = True
+                break
+            if _closed_within([sock], 0.2) == []:
+                closed = True
+                break
+        assert closed
+        assert time.monotonic() - started < TIMEOUT + 1.5
+    finally:
+        sock.close()
+
+
 def test_a_huge_request_head_is_refused(guarded: Panel) -> None:
     sock = _open(guarded, b"GET /api/v2 HTTP/1.1\r\nHost: x\r\n")
     sock.settimeout(5)
