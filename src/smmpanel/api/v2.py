@@ -24,21 +24,12 @@ from smmpanel.orders.cancels import request_cancel
 from smmpanel.orders.placing import orderable_service, place_order
 from smmpanel.orders.refills import refill_status, request_refill
 from smmpanel.orders.refusals import OrderRefused, Reason
-from smmpanel.orders.status import SUBSCRIPTIONS, OrderState, order_state, order_states
+from smmpanel.orders.status import SUBSCRIPTION_STATUS, SUBSCRIPTIONS, OrderState, order_state, order_states
 
 BAD_REQUEST = {"error": errors.INCORRECT_REQUEST}
 INCORRECT_ORDER = {"error": errors.INCORRECT_ORDER}
 REFILL_NOT_FOUND = {"error": errors.REFILL_NOT_FOUND}
 Answer = Any  # a JSON-able value, or a cached Body for `services`
-# subscriptions speak their own vocabulary (spec §0, §5.3); the order row keeps the common one
-SUBSCRIPTION_STATUS = {
-    "Pending": "Active",
-    "Processing": "Active",
-    "In progress": "Active",
-    "Completed": "Completed",
-    "Partial": "Expired",
-    "Canceled": "Canceled",
-}
 
 
 class ApiV2:

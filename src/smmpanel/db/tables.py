@@ -231,6 +231,13 @@ orders = Table(
     Index("ix_orders_created_at", "created_at"),
     Index("ix_orders_link", "link"),
     Index("ix_orders_upstream_id", "upstream_id"),
+    # the console's Drip-feed queue (0009): only the parents, which few orders are
+    Index(
+        "ix_orders_dripfeed_id",
+        "id",
+        sqlite_where=text("runs IS NOT NULL"),
+        postgresql_where=text("runs IS NOT NULL"),
+    ),
 )
 
 refills = Table(

@@ -71,3 +71,24 @@ async def fail(db: Database, order_id: int, *, actor: Actor | None = None) -> li
         )
     except lifecycle.TransitionError as exc:
         raise ResolveError(str(exc)) from None
+
+
+async def forward(db: Database, order_id: int, *, expected: str, actor: Actor | None = None) -> str:
+    """The operator's Forward from a queue: a held order is resent (as `resend`), a queued one is sent on the
+    engine's next cycle, a scheduled drip-feed parent gets its next run then. `expected`: the status the
+    operator saw. Returns what will happen, for the notice."""
+    row = await db.fetchrow("SELECT status, dispatch, cancel_requested FROM orders WHERE id = $1", order_id)
+    if row is None:
+        raise ResolveError(f"no order {order_id}")
+    if row["status"] != expected:
+        raise ResolveError(f"order {order_id} is {row['status']} now, not {expected}; look again")
+    if row["cancel_requested"]:
+        raise ResolveError(f"a cancel is requested for order {order_id}: it is not sent again")
+    if row["dispatch"] == lifecycle.HELD:
+        await resend(db, order_id, actor=actor)
+        return "queued to be sent again"
+    done = await lifecycle.send_now(db, order_id, expected=expected, now=int(time.time()), actor=actor)
+    if done is None:
+        state = row["dispatch"] or "handled by hand"
+        raise ResolveError(f"order {order_id} is not waiting to be sent ({state}); look again")
+    return "sent on the engine's next cycle" if done == lifecycle.QUEUED else "next run created on the engine's next cycle"

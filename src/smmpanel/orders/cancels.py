@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 
 from smmpanel.db.connect import Database
-from smmpanel.orders import lifecycle
+from smmpanel.orders import lifecycle, timeline
 from smmpanel.orders.refusals import OrderRefused, Reason
+from smmpanel.staff import activity
+from smmpanel.staff.activity import Actor
 
 
 def check_cancellable(*, allowed: bool, status: str, already: bool) -> None:
@@ -66,3 +68,37 @@ async def request_cancel(db: Database, customer_id: int, order_id: int) -> None:
     )
     if changed != 1:
         raise OrderRefused(Reason.CANNOT_CANCEL)
+
+
+async def staff_cancel(db: Database, order_id: int, *, expected: str, actor: Actor) -> lifecycle.Outcome | None:
+    """The operator's Reject: whatever the service's cancel flag says (staff may always ask). A Pending order
+    (nothing with a provider yet, no drip-feed run created) is Canceled at once with a full refund; one in
+    flight gets `cancel_requested`, which the engine carries upstream (a drip-feed parent stops and settles).
+    None: the cancel was requested. Raises TransitionError when the order is not `expected` or is finished."""
+    status = await db.fetchval("SELECT status FROM orders WHERE id = $1", order_id)
+    if status is None:
+        raise lifecycle.TransitionError(f"no order {order_id}")
+    if status != expected:
+        raise lifecycle.TransitionError(f"order {order_id} is {status} now, not {expected}; look again")
+    if status == lifecycle.PENDING:
+        try:
+            return await lifecycle.move(db, order_id, lifecycle.CANCELED, expected=lifecycle.PENDING,
+                                        note="rejected by staff", actor=actor)
+        except lifecycle.TransitionError:  # sent or run meanwhile: ask for the cancel instead
+            status = await db.fetchval("SELECT status FROM orders WHERE id = $1", order_id)
+    if status not in (lifecycle.PROCESSING, lifecycle.IN_PROGRESS):
+        raise lifecycle.TransitionError(f"order {order_id} is {status}: it cannot be canceled")
+    now = int(time.time())
+    async with db.transaction() as tx:
+        changed = await tx.execute(
+            "UPDATE orders SET cancel_requested = $1, updated_at = $2 WHERE id = $3 AND status = $4"
+            " AND NOT cancel_requested",
+            True, now, order_id, status,
+        )  # fmt: skip
+        if changed != 1:
+            raise lifecycle.TransitionError(f"a cancel is already requested for order {order_id}, or it changed")
+        await timeline.add(tx, order_id, "edit", detail="cancel requested by staff", staff_id=actor.staff_id, at=now)
+        await activity.record(tx, staff_id=actor.staff_id, action=actor.action, object_type="order",
+                              object_id=order_id, before={"status": status, "cancel_requested": False},
+                              after={"status": status, "cancel_requested": True}, address=actor.address)
+    return None

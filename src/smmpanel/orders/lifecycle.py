@@ -422,6 +422,29 @@ async def resend(db: Database, order_id: int, *, now: int, note: str, actor: Act
     return changed == 1
 
 
+async def send_now(db: Database, order_id: int, *, expected: str, now: int, actor: Actor | None = None) -> str | None:
+    """Not a move: make the engine take a waiting order on its next cycle — a queued Pending order is sent
+    (its retry delay dropped), a scheduled drip-feed parent gets its next run created. A CAS on `expected`
+    (the status the operator saw); the dispatch state it was in, or None when the order was not waiting."""
+    async with db.transaction() as tx:
+        found = await tx.fetchval(
+            f"UPDATE orders SET next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND status = $3"
+            f" AND NOT cancel_requested AND ((dispatch = '{QUEUED}' AND status = '{PENDING}')"
+            f" OR (dispatch = '{SCHEDULED}' AND {RUNNING_PARENT_SQL} AND runs_done < runs)) RETURNING dispatch",
+            order_id, now, expected,
+        )  # fmt: skip
+        if found is None:
+            return None
+        detail = "send now, decided by the operator" if found == QUEUED else "next run now, decided by the operator"
+        await timeline.add(tx, order_id, "edit", detail=detail, staff_id=None if actor is None else actor.staff_id,
+                           at=now)
+        if actor is not None:
+            await activity.record(tx, staff_id=actor.staff_id, action=actor.action, object_type="order",
+                                  object_id=order_id, before={"status": expected, "dispatch": found},
+                                  after={"next_attempt_at": now}, address=actor.address)
+    return str(found)
+
+
 # Drip-feed runs (fulfilment/dripfeed.py) -----------------------------------------------------------------
 
 _CHILD = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from smmpanel.db.connect import Database, Row
 from smmpanel.db.pages import Page, cut, page_limit
 from smmpanel.orders import lifecycle
+from smmpanel.orders.status import SUBSCRIPTIONS
 
 _ORDER_COLUMNS = (
     "SELECT o.id, c.name AS customer, o.customer_id, o.service_id, o.link, o.quantity, o.charge, o.refunded,"
@@ -286,3 +287,49 @@ async def console_held(db: Database, *, after_id: int | None = None, limit: int 
     return cut(await db.fetch(
         _CONSOLE_COLUMNS + f" WHERE o.dispatch = '{lifecycle.HELD}' AND o.id > $1 ORDER BY o.id LIMIT $2",
         after_id or 0, limit + 1), limit)
+
+
+# --- the console's Subscriptions and Drip-feed queues (issue 9) -------------------------------------------
+
+_QUEUE_COLUMNS = _CONSOLE_COLUMNS.replace(
+    "o.last_error", "o.last_error, o.fields, o.runs, o.interval, o.runs_done, o.cancel_requested, o.next_attempt_at")
+
+
+def _tab(active: bool) -> str:
+    return lifecycle.sql_in("o.status", lifecycle.ACTIVE if active else lifecycle.FINAL)
+
+
+async def console_subscriptions(db: Database, *, active: bool, before_id: int | None = None, limit: int = 50) -> Page:
+    """Subscription orders newest first, active or finished. Walks ix_orders_service_id_id of the (few)
+    Subscriptions services rather than every order."""
+    limit = page_limit(limit)
+    services = [int(r[0]) for r in await db.fetch("SELECT id FROM services WHERE type = $1", SUBSCRIPTIONS)]
+    if not services:
+        return Page([], None)
+    sql = (_QUEUE_COLUMNS + f" WHERE o.service_id IN ({', '.join(str(s) for s in services)}) AND {_tab(active)}"
+           " AND o.id < $1 ORDER BY o.id DESC LIMIT $2")
+    return cut(await db.fetch(sql, before_id if before_id is not None else 2**31 - 1, limit + 1), limit)
+
+
+async def console_dripfeeds(db: Database, *, active: bool, before_id: int | None = None, limit: int = 50) -> Page:
+    """Drip-feed parents newest first, active or finished: only a parent has `runs` (its runs are inserted
+    without), and the partial index ix_orders_dripfeed_id holds only them, so a page never walks the other
+    orders (a `parent_id IS NULL` test here would make SQLite walk ix_orders_parent_id's every parent)."""
+    limit = page_limit(limit)
+    source = _QUEUE_COLUMNS
+    if db.dialect == "sqlite":  # without statistics SQLite would rather walk the status index
+        source = source.replace("FROM orders o", "FROM orders o INDEXED BY ix_orders_dripfeed_id")
+    sql = source + f" WHERE o.runs IS NOT NULL AND {_tab(active)} AND o.id < $1 ORDER BY o.id DESC LIMIT $2"
+    return cut(await db.fetch(sql, before_id if before_id is not None else 2**31 - 1, limit + 1), limit)
+
+
+async def children_of(db: Database, parent_ids: list[int]) -> dict[int, list[Row]]:
+    """The child orders (drip-feed runs) of these parents, oldest first, by parent id (ix_orders_parent_id)."""
+    found: dict[int, list[Row]] = {parent: [] for parent in parent_ids}
+    if parent_ids:
+        rows = await db.fetch(
+            "SELECT id, parent_id, quantity, remains, status FROM orders"
+            f" WHERE parent_id IN ({', '.join(str(int(p)) for p in parent_ids)}) ORDER BY id")
+        for row in rows:
+            found[int(row["parent_id"])].append(row)
+    return found

@@ -17,6 +17,16 @@ import orjson
 from smmpanel.db.connect import Database
 
 SUBSCRIPTIONS = "Subscriptions"
+# subscriptions speak their own vocabulary (spec §0, §5.3) to the customer and in the console; the order row
+# keeps the common one
+SUBSCRIPTION_STATUS = {
+    "Pending": "Active",
+    "Processing": "Active",
+    "In progress": "Active",
+    "Completed": "Completed",
+    "Partial": "Expired",
+    "Canceled": "Canceled",
+}
 
 _COLUMNS = (
     "SELECT o.id, o.charge - o.refunded, o.start_count, o.status, o.remains, o.runs, o.runs_done,"

@@ -15,8 +15,8 @@ from tests.conftest import Panel
 from tests.functional.console.conftest import Staff, make_staff
 from tests.functional.web.conftest import Visitor
 
-NAV = ["Dashboard", "Orders", "Held orders", "Refills", "Customers", "Services", "Providers", "Payments",
-       "Tickets", "Reports", "Activity", "Staff"]
+NAV = ["Dashboard", "Orders", "Held orders", "Refills", "Subscriptions", "Drip-feed", "Customers", "Services",
+       "Providers", "Payments", "Tickets", "Reports", "Activity", "Staff"]
 
 
 def nav_labels(html: str) -> list[str]:
@@ -46,8 +46,8 @@ def test_sign_in_opens_the_console_with_the_whole_navigation_for_an_owner(panel:
 
 
 def test_support_sees_only_what_it_may_open(panel: Panel, support: Staff, admin: Staff) -> None:
-    assert nav_labels(support.get("/admin/").text) == ["Dashboard", "Orders", "Held orders", "Refills", "Customers",
-                                                      "Tickets"]
+    assert nav_labels(support.get("/admin/").text) == ["Dashboard", "Orders", "Held orders", "Refills",
+                                                      "Subscriptions", "Drip-feed", "Customers", "Tickets"]
     assert nav_labels(admin.get("/admin/").text) == NAV[:-1]
 
 

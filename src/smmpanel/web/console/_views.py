@@ -33,6 +33,8 @@ NAVIGATION: tuple[tuple[str, str, Permission | None], ...] = (
     ("/admin/orders", "Orders", Permission.VIEW_ORDERS),
     ("/admin/held", "Held orders", Permission.VIEW_ORDERS),
     ("/admin/refills", "Refills", Permission.SUPPORT),
+    ("/admin/subscriptions", "Subscriptions", Permission.SUPPORT),
+    ("/admin/drip-feed", "Drip-feed", Permission.SUPPORT),
     ("/admin/customers", "Customers", Permission.VIEW_CUSTOMERS),
     ("/admin/services", "Services", Permission.MANAGE_CATALOG),
     ("/admin/providers", "Providers", Permission.MANAGE_CATALOG),

@@ -46,8 +46,8 @@ def routes(console: ConsoleSite) -> list[BaseRoute]:
 
 
 def console_b(route: Any) -> list[BaseRoute]:
-    """console-b's routes (customers, payments, tickets, refills, services)."""
-    from smmpanel.web.console import customers, payments, providers, refills, services, tickets
+    """console-b's routes (customers, payments, tickets, refills, subscriptions, drip-feed, services)."""
+    from smmpanel.web.console import customers, payments, providers, queues, refills, services, tickets
 
     return [
         route("/customers", customers.customer_list),
@@ -68,6 +68,10 @@ def console_b(route: Any) -> list[BaseRoute]:
         route("/tickets/{ticket_id:int}/close", tickets.close, POST),
         route("/refills", refills.refill_list),
         route("/refills/{refill_id:int}", refills.move, POST),
+        route("/subscriptions", queues.subscription_list),
+        route("/subscriptions/{order_id:int}", queues.subscription_act, POST),
+        route("/drip-feed", queues.dripfeed_list),
+        route("/drip-feed/{order_id:int}", queues.dripfeed_act, POST),
         route("/services", services.service_list),
         route("/services/reprice", services.reprice, POST),
         route("/services/order", services.order, POST),
