@@ -88,6 +88,11 @@ async def staff_cancel(db: Database, order_id: int, *, expected: str, actor: Act
             status = await db.fetchval("SELECT status FROM orders WHERE id = $1", order_id)
     if status not in (lifecycle.PROCESSING, lifecycle.IN_PROGRESS):
         raise lifecycle.TransitionError(f"order {order_id} is {status}: it cannot be canceled")
+    dispatch = await db.fetchval("SELECT dispatch FROM orders WHERE id = $1", order_id)
+    if dispatch == lifecycle.HELD:  # nothing carries a cancel for a held order: the operator decides there
+        raise lifecycle.TransitionError(f"order {order_id} is held: Resolve, Resend or Fail and refund it on Held orders")
+    if dispatch is None:  # fulfilled by hand: nobody upstream to ask
+        raise lifecycle.TransitionError(f"order {order_id} is fulfilled by hand: cancel and refund it on its order page")
     now = int(time.time())
     async with db.transaction() as tx:
         changed = await tx.execute(

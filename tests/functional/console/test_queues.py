@@ -211,3 +211,20 @@ def test_support_sees_the_queues_without_money_and_may_not_act(panel: Panel, ups
     assert panel.balance(key) == format_units(parse_amount("10") - 50000 - charge_units(parse_amount("1.23457"), 200))
     assert panel.sql("SELECT COUNT(*) FROM staff_activity") == [(0,)]
     assert support.post(f"/admin/subscriptions/{order}", {"action": "x", "expected": "Pending"}).status_code == 400
+
+
+def test_reject_on_a_held_or_by_hand_order_says_where_to_decide(panel: Panel, upstream: Upstream,
+                                                                owner: Staff) -> None:
+    """A cancel request would reach nobody for these: Reject refuses, and says where the operator decides."""
+    service = subscription_service(panel, upstream)
+    key = panel.customer("10")
+    held, by_hand = subscribe(panel, key, service), subscribe(panel, key, service, "otheruser")
+    panel.execute("UPDATE orders SET status = 'Processing', dispatch = 'held' WHERE id = $1", held)
+    panel.execute("UPDATE orders SET status = 'Processing', dispatch = NULL WHERE id = $1", by_hand)
+    for order, words in ((held, "is held: Resolve, Resend or Fail and refund it on Held orders"),
+                         (by_hand, "is fulfilled by hand: cancel and refund it on its order page")):
+        answer = act(owner, "subscriptions", order, "reject", "Processing")
+        assert answer.status_code == 409
+        assert f"Not changed: order {order} {words}." in answer.text
+        assert not order_row(panel, order)["cancel_requested"]
+    assert panel.balance(key) == "9.00000"
