@@ -6,10 +6,11 @@ Creating a customer and changing its status tell the caller cache (accounts/call
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from smmpanel.accounts import callers, keys, ledger
-from smmpanel.db.connect import Database
+from smmpanel.db.connect import UNIQUE_VIOLATION, Database
 from smmpanel.db.witness import Witness, tell
 
 STATUSES = ("active", "suspended")
@@ -20,23 +21,36 @@ class CustomerError(ValueError):
     pass
 
 
-async def create(db: Database, name: str, *, balance: int = 0, currency: str = "USD") -> tuple[int, str]:
-    """Create a customer with a first API key; return (id, plaintext key)."""
+async def create(
+    db: Database, name: str, *, balance: int = 0, currency: str = "USD",
+    then: Callable[[Database, int], Awaitable[None]] | None = None,
+) -> tuple[int, str]:
+    """Create a customer with a first API key — and whatever `then(tx, customer_id)` adds (the website's
+    credentials) — in ONE transaction; return (id, plaintext key). Raises CustomerError when the name is
+    taken, also when a concurrent create took it first."""
     name = name.strip()
     if not name or len(name) > 64:
         raise CustomerError("a name is 1 to 64 characters")
     if await db.fetchval("SELECT 1 FROM customers WHERE name = $1", name):
         raise CustomerError(f"customer {name!r} exists")
-    async with callers.changing(db), db.transaction() as tx:
-        customer_id = await tx.fetchval(
-            "INSERT INTO customers (name, currency, created_at) VALUES ($1, $2, $3) RETURNING id",
-            name,
-            currency,
-            int(time.time()),
-        )
-        if balance:
-            await ledger.credit(tx, customer_id, "deposit", balance, note="opening balance")
-    return customer_id, await keys.add_key(db, customer_id)
+    try:
+        async with callers.changing(db), db.transaction() as tx:
+            customer_id = await tx.fetchval(
+                "INSERT INTO customers (name, currency, created_at) VALUES ($1, $2, $3) RETURNING id",
+                name,
+                currency,
+                int(time.time()),
+            )
+            if balance:
+                await ledger.credit(tx, customer_id, "deposit", balance, note="opening balance")
+            key = await keys.insert_key(tx, customer_id)
+            if then is not None:
+                await then(tx, customer_id)
+    except UNIQUE_VIOLATION as exc:
+        if await db.fetchval("SELECT 1 FROM customers WHERE name = $1", name):
+            raise CustomerError(f"customer {name!r} exists") from exc
+        raise
+    return customer_id, key
 
 
 async def find(db: Database, name: str) -> Any:

@@ -33,15 +33,20 @@ class Caller:
 
 async def add_key(db: Database, customer_id: int) -> str:
     """Create a key; return the plaintext, which is never stored."""
-    key = new_key()
     async with callers.changing(db):
-        await db.execute(
-            "INSERT INTO api_keys (customer_id, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
-            customer_id,
-            hash_key(key),
-            key[:PREFIX_LEN],
-            int(time.time()),
-        )
+        return await insert_key(db, customer_id)
+
+
+async def insert_key(tx: Database, customer_id: int) -> str:
+    """`add_key` in the caller's transaction, whose caller-cache bracket (`callers.changing`) it relies on."""
+    key = new_key()
+    await tx.execute(
+        "INSERT INTO api_keys (customer_id, key_hash, prefix, created_at) VALUES ($1, $2, $3, $4)",
+        customer_id,
+        hash_key(key),
+        key[:PREFIX_LEN],
+        int(time.time()),
+    )
     return key
 
 

@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from smmpanel.accounts import customers
-from smmpanel.db.connect import Database
+from smmpanel.db.connect import UNIQUE_VIOLATION, Database
 from smmpanel.db.witness import Witness, tell
 
 MIN_LENGTH = 10
@@ -92,14 +92,23 @@ async def sign_up(db: Database, name: str, email: str, password: str, confirm: s
         raise CredentialError("username", "Use 3 to 32 letters, digits, dots, dashes or underscores.")
     email = normal_email(email)
     check_new_password(password, confirm)
+    taken = CredentialError("email", "An account with this email exists.")
     if await db.fetchval("SELECT 1 FROM customer_credentials WHERE email = $1", email):
-        raise CredentialError("email", "An account with this email exists.")
-    try:
-        customer_id, key = await customers.create(db, name, currency=currency)
+        raise taken
+    password_hash = hash_password(password)
+
+    async def credentials(tx: Database, customer_id: int) -> None:
+        await tx.execute(
+            "INSERT INTO customer_credentials (customer_id, email, password_hash, updated_at) VALUES ($1, $2, $3, $4)",
+            customer_id, email, password_hash, int(time.time()),
+        )  # fmt: skip
+
+    try:  # one transaction: never a customer without its credentials, whatever races it
+        return await customers.create(db, name, currency=currency, then=credentials)
     except customers.CustomerError as exc:
         raise CredentialError("username", "This username is taken.") from exc
-    await _store(db, customer_id, hash_password(password), email=email)
-    return customer_id, key
+    except UNIQUE_VIOLATION as exc:  # the same email signed up meanwhile
+        raise taken from exc
 
 
 async def _store(db: Database, customer_id: int, password_hash: str, *, email: str | None = None) -> None:

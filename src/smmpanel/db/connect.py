@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 import asyncpg
 
 Row = Any  # sqlite3.Row or asyncpg.Record: both index by name and position
+# What either driver raises when a UNIQUE index refuses a row (a race that a check before could not close).
+UNIQUE_VIOLATION = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 

@@ -30,19 +30,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from typing import Any
 
-import asyncpg
 import orjson
 
 from smmpanel.client import ADD_FIELDS, LIST_FIELDS
+from smmpanel.db.connect import UNIQUE_VIOLATION
 from smmpanel.fulfilment import classify
 from smmpanel.fulfilment.classify import Action, Decision
 from smmpanel.fulfilment.context import Context, log
 from smmpanel.orders import lifecycle
 
-_UNIQUE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError)
 NO_QUANTITY_TYPES = ("Package", "Custom Comments Package", "Subscriptions")
 MAX_UPSTREAM_ID = 2**63 - 1  # a BIGINT column: an id beyond it is a bad answer, never an exception
 _ORPHANED = "the worker stopped in the middle of dispatch; outcome unknown: check upstream, then resolve"
@@ -171,7 +169,7 @@ async def _record_sent(ctx: Context, order_id: int, provider_id: int, upstream_i
         sent = await lifecycle.mark_sent(
             ctx.db, order_id, ctx.worker, provider_id, upstream_id, next_check_at=now + ctx.config.check_every, now=now
         )
-    except _UNIQUE:
+    except UNIQUE_VIOLATION:
         return await hold(ctx, order_id, f"upstream order {upstream_id} is already recorded for another order")
     if sent:
         log("dispatch", "sent", order=order_id, provider=provider_id, upstream=upstream_id)
@@ -180,7 +178,7 @@ async def _record_sent(ctx: Context, order_id: int, provider_id: int, upstream_i
     message = f"a late answer arrived: upstream order {upstream_id} exists; resolve with --upstream-order {upstream_id}"
     try:
         await lifecycle.note_late_answer(ctx.db, order_id, provider_id, upstream_id, message)
-    except _UNIQUE:
+    except UNIQUE_VIOLATION:
         pass
     log("dispatch", f"claim lost; upstream order {upstream_id} exists", order=order_id, level=logging.ERROR)
     return "held"

@@ -12,13 +12,10 @@ operator and a late engine answer) cannot both decide.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any
 
-import asyncpg
-
-from smmpanel.db.connect import Database
+from smmpanel.db.connect import UNIQUE_VIOLATION, Database
 from smmpanel.orders import lifecycle
 from smmpanel.staff.activity import Actor
 
@@ -43,7 +40,7 @@ async def attach(db: Database, order_id: int, upstream_id: int, *, actor: Actor 
     await _held(db, order_id)
     try:
         attached = await lifecycle.attach(db, order_id, upstream_id, now=int(time.time()), actor=actor)
-    except (sqlite3.IntegrityError, asyncpg.UniqueViolationError):
+    except UNIQUE_VIOLATION:
         raise ResolveError(f"upstream order {upstream_id} is already recorded for another order") from None
     if not attached:
         raise ResolveError(f"order {order_id} changed meanwhile; look again")

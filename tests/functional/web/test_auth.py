@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pyotp
 import pytest
 
@@ -63,6 +65,40 @@ def test_sign_up_refuses_a_taken_username_or_email(panel: Panel, visitor: Visito
                                          "password": PASSWORD, "confirm": PASSWORD})
     assert taken_email.status_code == 400 and "An account with this email exists." in taken_email.text
     assert customers_named(panel, "fresh_name") == 0
+
+
+def test_simultaneous_sign_ups_of_one_email_or_one_username_make_one_whole_account(panel: Panel) -> None:
+    """The race the checks before the INSERT cannot close: exactly one account, with its credentials and
+    key; every other sign-up is refused on its field — never a 500, never a customer without credentials."""
+    visitors = [Visitor(panel) for _ in range(12)]
+    try:
+        for one in visitors:
+            one.get("/signup")
+        forms = [{"username": f"race_{i}", "email": "race@example.com"} for i in range(6)]
+        forms += [{"username": "race_name", "email": f"race{i}@example.com"} for i in range(6)]
+
+        def sign_up(pair: tuple[Visitor, dict[str, str]]) -> httpx.Response:
+            return pair[0].post("/signup", pair[1] | {"password": PASSWORD, "confirm": PASSWORD})
+
+        with ThreadPoolExecutor(len(visitors)) as pool:
+            answers = list(pool.map(sign_up, zip(visitors, forms, strict=True)))
+        codes = [a.status_code for a in answers]
+        assert sorted(set(codes)) == [303, 400], codes
+        assert codes[:6].count(303) == 1 and codes[6:].count(303) <= 1
+        for answer in answers:
+            if answer.status_code == 400:
+                assert ("An account with this email exists." in answer.text
+                        or "This username is taken." in answer.text), answer.text
+        orphans = panel.sql("SELECT COUNT(*) FROM customers c WHERE NOT EXISTS"
+                            " (SELECT 1 FROM customer_credentials k WHERE k.customer_id = c.id)")
+        keyless = panel.sql("SELECT COUNT(*) FROM customers c WHERE NOT EXISTS"
+                            " (SELECT 1 FROM api_keys k WHERE k.customer_id = c.id)")
+        assert orphans == [(0,)] and keyless == [(0,)]
+        assert customers_named(panel, "race_name") == 1
+        assert panel.sql("SELECT COUNT(*) FROM customer_credentials WHERE email = 'race@example.com'") == [(1,)]
+    finally:
+        for one in visitors:
+            one.close()
 
 
 def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(panel: Panel, visitor: Visitor) -> None:
