@@ -4,6 +4,7 @@ reply to a ticket and see it on the customer's /tickets; screenshots of every pa
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from smmpanel.accounts import queries
@@ -114,6 +115,60 @@ def test_reply_to_a_ticket_and_the_customer_sees_it(page: Any, panel: Panel) -> 
     assert "Balance" not in staff.locator("table").inner_text()
     staff.goto(panel.base + "/admin/refills")
     shoot(staff, "console-refills-support")
+    staff.context.close()
+
+
+def test_map_a_service_to_a_provider_and_add_one(page: Any, panel: Panel) -> None:
+    """The service form's Fulfilment fieldset and the Add service form; screenshots to /tmp/shots/svcform-*."""
+    shots = Path("/tmp/shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    service = panel.service(name="Instagram Followers", category="Instagram", rate="0.9")
+    sim = panel.run(lambda db: registry.add(db, "sim", "simulated"))
+    backup = panel.run(lambda db: registry.add(db, "backup", "simulated"))
+    staff = staff_page(page, panel)
+    staff.goto(panel.base + f"/admin/services/{service}")
+    staff.get_by_label("Provider", exact=True).select_option("sim")
+    staff.get_by_label("Provider service ID").fill("42")
+    staff.get_by_label("The provider does drip-feed").check()
+    staff.get_by_label("Failover provider").select_option("backup")
+    staff.get_by_label("Failover service ID").fill("7")
+    staff.get_by_label("Rate per 1000").fill("1.1")
+    staff.get_by_role("button", name="Save").click()
+    staff.wait_for_url(panel.base + "/admin/services?done=saved")
+    assert panel.sql("SELECT provider_id, provider_service, failover_provider_id, failover_service FROM services"
+                     " WHERE id = $1", service) == [(sim, "42", backup, "7")]
+    panel.execute("UPDATE services SET cost = 80000, markup = '25'")
+    staff.goto(panel.base + f"/admin/services/{service}")
+    assert staff.get_by_label("Let sync set the rate from cost again").is_visible()
+    staff.set_viewport_size({"width": 1280, "height": 900})
+    staff.screenshot(path=str(shots / "svcform-edit-desktop.png"), full_page=True)
+    staff.set_viewport_size({"width": 390, "height": 844})
+    staff.screenshot(path=str(shots / "svcform-edit-phone.png"), full_page=True)
+    staff.set_viewport_size({"width": 1280, "height": 900})
+    shoot(staff, "console-service-edit")
+    staff.get_by_label("Failover provider").select_option("")
+    staff.get_by_label("Failover service ID").fill("9")
+    staff.get_by_role("button", name="Save").click()
+    assert "a failover service id needs a failover provider" in staff.locator(".alert.error").inner_text()
+    staff.screenshot(path=str(shots / "svcform-edit-error.png"), full_page=True)
+    staff.goto(panel.base + "/admin/services")
+    staff.get_by_role("link", name="Add service").click()
+    staff.wait_for_url(panel.base + "/admin/services/new")
+    staff.get_by_label("Name").fill("TikTok Likes")
+    staff.get_by_label("Category").fill("TikTok")
+    staff.get_by_label("Rate per 1000").fill("1.2")
+    staff.get_by_label("Min", exact=True).fill("10")
+    staff.get_by_label("Max", exact=True).fill("5000")
+    staff.get_by_label("Provider", exact=True).select_option("sim")
+    staff.screenshot(path=str(shots / "svcform-add-desktop.png"), full_page=True)
+    staff.set_viewport_size({"width": 390, "height": 844})
+    staff.screenshot(path=str(shots / "svcform-add-phone.png"), full_page=True)
+    staff.set_viewport_size({"width": 1280, "height": 900})
+    shoot(staff, "console-service-add")
+    staff.get_by_role("button", name="Add service").click()
+    assert "Service added." in staff.locator(".alert.ok").inner_text()
+    assert panel.sql("SELECT name, provider_id FROM services WHERE name = 'TikTok Likes'") == [
+        ("TikTok Likes", sim)]
     staff.context.close()
 
 

@@ -105,6 +105,17 @@ def _check(values: dict[str, Any]) -> None:
             raise ServiceError(f"{column.replace('_', ' ')} must be 1 to 64 characters")
 
 
+def _check_mapping(final: dict[str, Any]) -> None:
+    """A service's provider columns as they will be after the change: a provider service id or a failover
+    means nothing without the provider it belongs to (dispatch never reaches them)."""
+    if final.get("provider_service") is not None and final.get("provider_id") is None:
+        raise ServiceError("a provider service id needs a provider (by hand has none)")
+    if final.get("failover_provider_id") is not None and final.get("provider_id") is None:
+        raise ServiceError("a failover provider needs a provider to fail over from (by hand has none)")
+    if final.get("failover_service") is not None and final.get("failover_provider_id") is None:
+        raise ServiceError("a failover service id needs a failover provider")
+
+
 async def _provider_kind(db: Database, provider_id: int) -> str:
     kind = await db.fetchval("SELECT kind FROM providers WHERE id = $1", provider_id)
     if kind is None:
@@ -137,6 +148,10 @@ async def insert(tx: Database, values: dict[str, Any]) -> int:
         if required not in values:
             raise ServiceError(f"--{required} is required")
     _check(values)
+    _check_mapping(values)
+    for provider in ("provider_id", "failover_provider_id"):
+        if provider in values:
+            await _provider_kind(tx, values[provider])
     await _default_mapping(tx, None, dict(values))  # refuse before the insert spends an id
     now = int(time.time())
     values |= {"created_at": now, "updated_at": now}
@@ -164,9 +179,17 @@ async def write(tx: Database, service_id: int, values: dict[str, Any]) -> int:
 
 
 async def create(db: Database, **values: Any) -> int:
+    """`add` with keyword values (the CLI's `services add`)."""
+    return await add(db, values)
+
+
+async def add(db: Database, values: dict[str, Any], *, witness: Witness | None = None) -> int:
+    """Add a service (None values are left to their defaults); the witness is told None → the values given,
+    with the new "id"."""
     async with db.transaction() as tx:
         service_id = await insert(tx, values)
         await bump_version(tx)
+        await tell(witness, tx, None, {"id": service_id} | {k: v for k, v in values.items() if v is not None})
     return service_id
 
 
@@ -213,6 +236,8 @@ async def edit(
         changes |= values
         if not changes:
             return
+        _check_mapping({name: changes.get(name, current[name]) for name in
+                        ("provider_id", "provider_service", "failover_provider_id", "failover_service")})
         await write(tx, service_id, changes)
         await bump_version(tx)
         await tell(witness, tx, {name: current[f"old_{name}"] for name in changes}, changes)

@@ -77,6 +77,7 @@ def console_b(route: Any) -> list[BaseRoute]:
         route("/services/order", services.order, POST),
         route("/services/import", services.import_from, POST),
         route("/services/sync", services.sync_now, POST),
+        route("/services/new", services.create, BOTH),
         route("/services/{service_id:int}", services.edit, BOTH),
         route("/services/{service_id:int}/toggle", services.toggle, POST),
         route("/providers", providers.provider_list),

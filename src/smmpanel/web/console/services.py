@@ -1,9 +1,10 @@
-"""Services: the catalogue by category in the order `services` answers in, with enable/disable, edit (the
-fields of `smmpanel services add`), the order of categories and of services within one, a bulk price change
+"""Services: the catalogue by category in the order `services` answers in, with enable/disable, Add service
+(the fields of `smmpanel services add`), edit (those and the provider mapping, failover and price unlock of
+`smmpanel services update`), the order of categories and of services within one, a bulk price change
 by percent, import from a provider with a markup, and sync with its report. Admin and owner only (prices).
 
-Every change is a catalog/ function (services.update, services.reprice, ordering.…, importing, sync), each
-bumping the catalogue version, so the API's cached `services` body is rebuilt at its next request.
+Every change is a catalog/ function (services.add, services.edit, services.reprice, ordering.…, importing,
+sync), each bumping the catalogue version, so the API's cached `services` body is rebuilt at its next request.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from smmpanel.catalog import importing, ordering, services, sync
 from smmpanel.catalog.ordertypes import ORDER_TYPES
 from smmpanel.client import ClientError
 from smmpanel.db.connect import Database
-from smmpanel.money import MoneyError, parse_amount, parse_percent
+from smmpanel.money import MoneyError, format_units, parse_amount, parse_percent
 from smmpanel.providers import registry
 from smmpanel.staff.roles import Permission
 from smmpanel.web.console._views import StaffContext, int_field, staff_page
 from smmpanel.web.console._witness import witness
 from smmpanel.web.security import form_value
 
-DONE = {"saved": "Service saved.", "enabled": "Service enabled.", "disabled": "Service disabled.",
-        "repriced": "Prices changed.", "ordered": "Order saved."}
+DONE = {"saved": "Service saved.", "added": "Service added.", "enabled": "Service enabled.",
+        "disabled": "Service disabled.", "repriced": "Prices changed.", "ordered": "Order saved."}
 _LIST = ("SELECT s.id, s.name, s.type, s.category, s.rate, s.min, s.max, s.enabled, s.cost, p.name AS provider"
          " FROM services s LEFT JOIN providers p ON p.id = s.provider_id " + ordering.CATALOG_ORDER_JOIN
          + " ORDER BY " + ordering.CATALOG_ORDER)
@@ -66,8 +67,17 @@ async def toggle(request: Request, ctx: StaffContext) -> Response:
     return ctx.console.redirect("/admin/services?done=" + ("enabled" if enabled else "disabled"))
 
 
-def _edited(request: Request) -> dict[str, Any]:
-    """The edit form's fields as services.update values (money and numbers parsed, checkboxes read)."""
+_FLAGS = ("cancel", "dripfeed", "enabled", "link_guard")
+_ROW = ("SELECT s.id, s.name, s.type, s.category, s.rate, s.min, s.max, s.refill_days, s.cancel, s.dripfeed,"
+        " s.description, s.enabled, s.link_guard, s.provider_id, s.provider_service, s.provider_dripfeed,"
+        " s.failover_provider_id, s.failover_service, s.cost, s.markup, s.min_margin, s.price_locked,"
+        " p.name AS provider, f.name AS failover_provider FROM services s"
+        " LEFT JOIN providers p ON p.id = s.provider_id LEFT JOIN providers f ON f.id = s.failover_provider_id"
+        " WHERE s.id = $1")
+
+
+def _fields(request: Request, flags: tuple[str, ...]) -> dict[str, Any]:
+    """The fields of `services add` from the form, as services values (money and numbers parsed)."""
     number = {name: form_value(request, name).strip() for name in ("min", "max", "refill_days")}
     for name, text in number.items():
         if not text.isdigit():
@@ -77,31 +87,120 @@ def _edited(request: Request) -> dict[str, Any]:
         "category": form_value(request, "category").strip(), "rate": parse_amount(form_value(request, "rate")),
         "min": int(number["min"]), "max": int(number["max"]), "refill_days": int(number["refill_days"]),
         "description": form_value(request, "description"),
-        **{flag: form_value(request, flag) == "on" for flag in ("cancel", "dripfeed", "enabled", "link_guard")},
+        **{flag: form_value(request, flag) == "on" for flag in flags},
     }
+
+
+async def _provider_id(db: Database, name: str) -> int | None:
+    """A provider chosen by name, as `--provider NAME` is (registry.find); "" is by hand."""
+    return int((await registry.find(db, name))["id"]) if name else None
+
+
+def _text(request: Request, name: str) -> str | None:
+    return form_value(request, name).strip() or None
+
+
+async def _edited(request: Request, db: Database, current: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The edit form as services.edit's (values, clear), holding only what differs from the service now, so
+    saving an untouched rate does not lock a synced price and the activity row shows the real change.
+
+    Fulfilment as `services update`'s flags would say it: "By hand" is --no-provider (the provider service
+    id and drip-feed left in the form are what it detaches); Failover "none" drops the failover pair. What
+    is left contradictory (a failover on a by-hand service, a failover service id without its provider) is
+    passed on for services.edit to refuse."""
+    wanted = _fields(request, _FLAGS)
+    values = {k: v for k, v in wanted.items() if v != current[k]}
+    clear: tuple[str, ...] = ()
+    provider_id = await _provider_id(db, form_value(request, "provider"))
+    failover_id = await _provider_id(db, form_value(request, "failover_provider"))
+    failover_service = _text(request, "failover_service")
+    if provider_id is None:
+        if any(current[name] for name in services.PROVIDER_FIELDS):
+            clear = services.PROVIDER_FIELDS
+    else:
+        provider_service = _text(request, "provider_service")
+        if provider_id != current["provider_id"] or provider_service not in (None, current["provider_service"]):
+            values |= {"provider_id": provider_id, "provider_service": provider_service}
+        dripfeed = form_value(request, "provider_dripfeed") == "on"
+        if dripfeed != bool(current["provider_dripfeed"]):
+            values["provider_dripfeed"] = dripfeed
+        if failover_id is None and (current["failover_provider_id"] or current["failover_service"]):
+            clear = ("failover_provider_id", "failover_service")
+    if failover_id is not None:
+        if failover_id != current["failover_provider_id"] or failover_service not in (
+                None, current["failover_service"]):
+            values |= {"failover_provider_id": failover_id, "failover_service": failover_service}
+    elif failover_service not in (None, current["failover_service"]):
+        values["failover_service"] = failover_service  # without a failover provider: refused
+    if form_value(request, "unlock_price") == "on" and current["price_locked"]:
+        values["price_locked"] = False
+    return values, clear
+
+
+def _shown(row: Any) -> dict[str, Any]:
+    """A service as the form shows it."""
+    shown = dict(row)
+    shown["rate"] = format_units(int(row["rate"]))
+    return shown
+
+
+def _posted(request: Request, flags: tuple[str, ...]) -> dict[str, Any]:
+    """What was typed, shown back with the error."""
+    names = ("name", "type", "category", "rate", "min", "max", "refill_days", "description", "provider",
+             "provider_service", "failover_provider", "failover_service")
+    return ({name: form_value(request, name) for name in names}
+            | {flag: form_value(request, flag) == "on" for flag in (*flags, "provider_dripfeed", "unlock_price")})
+
+
+async def _form(request: Request, ctx: StaffContext, s: dict[str, Any], *, error: str | None = None,
+                pricing: Any = None) -> Response:
+    new = s.get("id") is None
+    return await ctx.render(request, "console/service.html", {
+        "title": "Add service" if new else f"Service {s['id']}", "s": s, "types": ORDER_TYPES,
+        "providers": await registry.list_all(ctx.console.db), "error": error,
+        "pricing": pricing if ctx.allows(Permission.VIEW_MONEY) else None,
+        "notice": DONE.get(request.query_params.get("done", ""))},
+        status=400 if error else 200)
 
 
 @staff_page(Permission.MANAGE_CATALOG)
 async def edit(request: Request, ctx: StaffContext) -> Response:
     service_id = int(request.path_params["service_id"])
     db = ctx.console.db
-    error = None
-    if request.method == "POST":
-        try:
-            await services.edit(db, service_id, _edited(request),
-                                witness=witness(ctx, "service.edit", "service", service_id))
-            return ctx.console.redirect("/admin/services?done=saved")
-        except (MoneyError, services.ServiceError) as exc:
-            error = str(exc)
-    row = await db.fetchrow(
-        "SELECT id, name, type, category, rate, min, max, refill_days, cancel, dripfeed, description, enabled,"
-        " link_guard FROM services WHERE id = $1", service_id)
+    row = await db.fetchrow(_ROW, service_id)
     if row is None:
         return await ctx.render(request, "console/error.html", {
             "title": "Not found", "message": f"There is no service {service_id}."}, status=404)
-    return await ctx.render(request, "console/service.html", {
-        "title": f"Service {service_id}", "s": row, "types": ORDER_TYPES, "error": error},
-        status=400 if error else 200)
+    if request.method == "POST":
+        try:
+            values, clear = await _edited(request, db, row)
+            await services.edit(db, service_id, values, clear=clear,
+                                witness=witness(ctx, "service.edit", "service", service_id))
+            return ctx.console.redirect("/admin/services?done=saved")
+        except (MoneyError, services.ServiceError, registry.ProviderError) as exc:
+            shown = {"id": service_id, "price_locked": row["price_locked"]} | _posted(request, _FLAGS)
+            return await _form(request, ctx, shown, error=str(exc),
+                               pricing=row)
+    return await _form(request, ctx, _shown(row), pricing=row)
+
+
+@staff_page(Permission.MANAGE_CATALOG)
+async def create(request: Request, ctx: StaffContext) -> Response:
+    """Add service: the fields of `smmpanel services add`, through services.add as the CLI's create does."""
+    flags = ("cancel", "dripfeed", "link_guard")
+    if request.method != "POST":
+        return await _form(request, ctx, {"type": ORDER_TYPES[0], "refill_days": "0", "link_guard": True})
+    db = ctx.console.db
+    try:
+        values = _fields(request, flags) | {
+            "provider_id": await _provider_id(db, form_value(request, "provider")),
+            "provider_service": _text(request, "provider_service"),
+            "provider_dripfeed": form_value(request, "provider_dripfeed") == "on"}
+        service_id = await services.add(db, values,
+                                        witness=witness(ctx, "service.create", "service", None, id_key="id"))
+    except (MoneyError, services.ServiceError, registry.ProviderError) as exc:
+        return await _form(request, ctx, _posted(request, flags), error=str(exc))
+    return ctx.console.redirect(f"/admin/services/{service_id}?done=added")
 
 
 @staff_page(Permission.MANAGE_CATALOG)
