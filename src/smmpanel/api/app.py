@@ -160,7 +160,7 @@ class _ApiV2Endpoint:
         headers = _headers(scope)
         status, extra, action, outcome = 200, _NO_HEADERS, "other", "ok"
         try:
-            if limiter.enabled and not await limiter.address(scope):
+            if limiter.enabled and not (limiter.address_now(scope) if limiter.local else await limiter.address(scope)):
                 body, outcome = _TOO_MANY, "limited"
             else:
                 try:
@@ -171,7 +171,11 @@ class _ApiV2Endpoint:
                     head = scope["method"] == "HEAD"
                     action = _action(params) if self.metrics or head else "other"
                     header_key = headers.get(b"x-api-key")
-                    if limiter.enabled and not await limiter.key(scalar(params, "key") or (header_key or "").strip()):
+                    allowed = True
+                    if limiter.enabled:
+                        key = scalar(params, "key") or (header_key or "").strip()
+                        allowed = limiter.key_now(key) if limiter.local else await limiter.key(key)
+                    if not allowed:
                         body, outcome = _TOO_MANY, "limited"
                     elif head and action not in _READ_ONLY:
                         body, outcome = _BAD_REQUEST, "bad_request"

@@ -60,7 +60,11 @@ class _Buckets:
 
 
 class RateLimiter:
-    """`await limiter.address(scope)` before the body is read, `await limiter.key(key)` once it is known."""
+    """`await limiter.address(scope)` before the body is read, `await limiter.key(key)` once it is known.
+    When `local` (counted in this process), `address_now` and `key_now` answer the same without a coroutine:
+    the API endpoint calls those (≈ 1 µs a request less; bench/hardening.py)."""
+
+    local = True
 
     def __init__(self, settings: Settings) -> None:
         self.by_key = _Buckets(settings.rate_limit_key_rps, settings.rate_limit_key_burst) if (
@@ -72,15 +76,25 @@ class RateLimiter:
         self.proxies = _proxy_networks(settings.trusted_proxies)
         self.enabled = self.by_key is not None or self.by_address is not None
 
-    async def address(self, scope: Any) -> bool:
-        if self.by_address is None:
+    def address_now(self, scope: Any) -> bool:
+        buckets = self.by_address
+        if buckets is None:
             return True
-        return self.by_address.hit(client_address(scope, self.proxies), time.monotonic())
+        if self.proxies:
+            return buckets.hit(client_address(scope, self.proxies), time.monotonic())
+        client = scope.get("client")
+        return buckets.hit(client[0] if client else "", time.monotonic())
 
-    async def key(self, key: str) -> bool:
+    def key_now(self, key: str) -> bool:
         if self.by_key is None or not key:
             return True
         return self.by_key.hit(key[:_LONGEST_KEY], time.monotonic())
+
+    async def address(self, scope: Any) -> bool:
+        return self.address_now(scope)
+
+    async def key(self, key: str) -> bool:
+        return self.key_now(key)
 
     async def aclose(self) -> None:
         pass
@@ -88,6 +102,8 @@ class RateLimiter:
 
 class RedisRateLimiter(RateLimiter):
     """The same limits, counted in Redis so that every API node shares one budget per caller."""
+
+    local = False
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

@@ -12,6 +12,7 @@ import httpx
 
 from tests.conftest import Panel
 from tests.functional.console.conftest import Staff, order_for
+from tests.functional.fulfilment.conftest import add_provider
 
 
 def refund_rows(panel: Panel, order_id: int) -> list[tuple[int]]:
@@ -133,7 +134,8 @@ def test_list_filters_search_and_pages(panel: Panel, owner: Staff) -> None:
     assert listed("?q=https://ig.example/z/1") == [ids[1]]
     assert listed(f"?service={service}&q=https://ig.example/z/1") == []
     assert listed("?from=2000-01-01&until=2000-01-02") == []
-    panel.execute("UPDATE orders SET upstream_id = 777001 WHERE id = $1", ids[2])
+    provider = add_provider(panel, "simulated")  # an upstream order id is only ever recorded with its provider
+    panel.execute("UPDATE orders SET provider_id = $1, upstream_id = 777001 WHERE id = $2", provider, ids[2])
     assert listed("?q=777001") == [ids[2]]
     assert listed("?q=99999999999") == []  # beyond any order id, no such upstream id
 
@@ -160,3 +162,26 @@ def test_order_pages_need_a_signed_in_staff_member(panel: Panel) -> None:
             assert response.status_code == 303 and response.headers["location"].startswith("/admin/login"), path
         assert client.post(f"/admin/orders/{order}", data={"action": "cancel"}).status_code == 403  # no CSRF
     assert refund_rows(panel, order) == []
+
+
+def test_date_filters_find_the_orders_of_those_days(panel: Panel, owner: Staff) -> None:
+    """The date range becomes an id range by a binary search over the primary key: every day's orders, and
+    only those, whatever the number of orders."""
+    key = panel.customer("1000", name="dates")
+    service = panel.service(name="Dated", rate="1")
+    ids = [int(panel.api(key=key, action="add", service=service, link=f"https://ig.example/d/{i}", quantity=100)["order"])
+           for i in range(9)]
+    day = 1_767_225_600  # 2026-01-01 00:00 UTC
+    for n, order in enumerate(ids):  # three orders a day on 1, 2 and 3 January
+        panel.execute("UPDATE orders SET created_at = $1 WHERE id = $2", day + (n // 3) * 86400 + n * 60, order)
+    panel.execute("UPDATE orders SET created_at = $1 WHERE id < $2", day - 86400 * 30, ids[0])
+
+    def listed(query: str) -> list[int]:
+        text = owner.get("/admin/orders" + query).text
+        return [int(i) for i in re.findall(r'<td data-label="ID"><a href="/admin/orders/(\d+)">', text)]
+
+    assert listed("?from=2026-01-02&until=2026-01-02") == list(reversed(ids[3:6]))
+    assert listed("?from=2026-01-01&until=2026-01-02") == list(reversed(ids[:6]))
+    assert listed("?from=2026-01-03") == list(reversed(ids[6:]))
+    assert listed("?until=2026-01-01") == [*reversed(ids[:3]), *listed("?until=2025-12-31")]
+    assert listed("?from=2026-01-04") == []
