@@ -33,38 +33,40 @@ class ApiRecorder:
     turned into Prometheus families only when /metrics is read.
 
     Why not prometheus-client's Counter and Histogram: each takes a lock per call, and the two cost about
-    2–3 µs a request, 5–8 % of a `status` call; this costs a few hundred nanoseconds (bench/overhead.py).
+    2–3 µs a request, 5–8 % of a `status` call; this costs a few hundred nanoseconds in a hot loop (bench/overhead.py).
     It is only ever touched from the API process's event loop thread, so no lock is needed.
     action: one of the API's actions or "other"; outcome: ok, error (an API error answer), limited (rate
     limit), bad_request, too_large, internal."""
 
     def __init__(self) -> None:
-        self.counts: dict[tuple[str, str], int] = {}
-        self.buckets: dict[str, list[int]] = {}  # per action: one count per bucket of _FAST, then +Inf
-        self.sums: dict[str, float] = {}
+        # per (action, outcome): one count per bucket of _FAST, then +Inf, then the sum of seconds — one dict
+        # lookup and one list per request (each object a request touches costs ≈ 1 µs in a real request:
+        # its memory is cold after the database round trip; bench/hardening.py --each)
+        self.series: dict[tuple[str, str], list[float]] = {}
 
     def record(self, action: str, outcome: str, seconds: float) -> None:
-        key = (action, outcome)
-        self.counts[key] = self.counts.get(key, 0) + 1
-        buckets = self.buckets.get(action)
-        if buckets is None:
-            buckets = self.buckets[action] = [0] * (len(_FAST) + 1)
-            self.sums[action] = 0.0
-        buckets[bisect_left(_FAST, seconds)] += 1
-        self.sums[action] += seconds
+        series = self.series.get((action, outcome))
+        if series is None:
+            series = self.series[(action, outcome)] = [0] * (len(_FAST) + 1) + [0.0]
+        series[bisect_left(_FAST, seconds)] += 1
+        series[-1] += seconds
 
     def collect(self) -> Iterator[Metric]:
         requests = CounterMetricFamily(
             "smmpanel_api_requests", "API v2 requests by action and outcome", labels=["action", "outcome"]
         )
-        for (action, outcome), count in sorted(self.counts.items()):
-            requests.add_metric([action, outcome], count)
+        by_action: dict[str, list[float]] = {}
+        for (action, outcome), series in sorted(self.series.items()):
+            requests.add_metric([action, outcome], int(sum(series[:-1])))
+            total = by_action.setdefault(action, [0] * len(series))
+            for i, value in enumerate(series):
+                total[i] += value
         yield requests
         latency = HistogramMetricFamily("smmpanel_api_request_seconds", "API v2 request latency", labels=["action"])
-        for action, counts in sorted(self.buckets.items()):
-            cumulative = list(accumulate(counts))
-            edges = [*(str(edge) for edge in _FAST), "+Inf"]
-            latency.add_metric([action], list(zip(edges, cumulative, strict=True)), self.sums[action])
+        edges = [*(str(edge) for edge in _FAST), "+Inf"]
+        for action, total in by_action.items():
+            cumulative = [int(c) for c in accumulate(total[:-1])]
+            latency.add_metric([action], list(zip(edges, cumulative, strict=True)), total[-1])
         yield latency
 
 
