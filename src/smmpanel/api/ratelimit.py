@@ -34,28 +34,30 @@ _REDIS_TIMEOUT = 0.25  # seconds: a slow Redis costs a request at most this much
 
 
 class _Buckets:
-    """GCRA for one kind of caller: `hit(who)` is True when the request may go on."""
+    """GCRA for one kind of caller: `hit(who)` is True when the request may go on. Each caller's
+    theoretical arrival time lives in a one-item list updated in place: one dict lookup per request."""
 
     def __init__(self, rps: float, burst: int) -> None:
         self.interval = 1.0 / rps
         self.window = max(1, burst) * self.interval
-        self.arrival: dict[str, float] = {}
+        self.arrival: dict[str, list[float]] = {}
         self.prune_at = _PRUNE_AT
 
     def hit(self, who: str, now: float) -> bool:
-        arrival = self.arrival.get(who, now)
-        if arrival < now:
-            arrival = now
+        slot = self.arrival.get(who)
+        if slot is None:
+            if len(self.arrival) >= self.prune_at:
+                self._prune(now)
+            slot = self.arrival[who] = [now]
+        arrival = slot[0] if slot[0] > now else now
         arrival += self.interval
         if arrival - now > self.window:
             return False
-        self.arrival[who] = arrival
-        if len(self.arrival) > self.prune_at:
-            self._prune(now)
+        slot[0] = arrival
         return True
 
     def _prune(self, now: float) -> None:
-        self.arrival = {who: t for who, t in self.arrival.items() if t > now}
+        self.arrival = {who: slot for who, slot in self.arrival.items() if slot[0] > now}
         self.prune_at = max(_PRUNE_AT, 2 * len(self.arrival))
 
 
