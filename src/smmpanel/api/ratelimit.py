@@ -5,7 +5,7 @@ The invariant: a caller gets at most `burst` requests at once and `rps` per seco
 per address, counted either in this process (the default) or across every API node sharing one Redis
 (`SMMPANEL_REDIS_URL`).
 
-- In-process: GCRA (one float per caller, "theoretical arrival time"), O(1) and allocation-free on the hot
+- In-process: GCRA (one number per caller, "theoretical arrival time"), O(1), one dict lookup per check on the hot
   path. `limits`' own MemoryStorage was measured and is not used here (see README "Rate limits").
 - Redis: the `limits` library's async Redis storage (redis-py) with its sliding-window-counter strategy,
   `burst` requests per `burst / rps` seconds; keys are hashed before they go to Redis. If Redis is
