@@ -361,14 +361,21 @@ async def hold(db: Database, order_id: int, reason: str, *, now: int, worker: st
 
 async def hold_orphans(db: Database, worker: str, reason: str, *, now: int, claimed_before: int | None) -> int:
     """dispatching → held for every claim of another worker that is orphaned: older than `claimed_before`,
-    or any (None) where only one worker exists. Never re-sent: its outcome is unknown."""
+    or any (None) where only one worker exists. Never re-sent: its outcome is unknown. Each held order gets
+    its timeline row in the same transaction, as `hold` gives it."""
     sql = (
         f"UPDATE orders SET dispatch = '{HELD}', last_error = $1, updated_at = $3 WHERE dispatch = '{DISPATCHING}'"
         f" AND claimed_by <> $2 AND {ACTIVE_SQL}"
     )
-    if claimed_before is None:
-        return await db.execute(sql + " AND $3 >= 0", _clip(reason), worker, now)
-    return await db.execute(sql + " AND claimed_at <= $4", _clip(reason), worker, now, claimed_before)
+    reason = _clip(reason) or ""
+    async with db.transaction() as tx:
+        if claimed_before is None:
+            held = await tx.fetch(sql + " AND $3 >= 0 RETURNING id", reason, worker, now)
+        else:
+            held = await tx.fetch(sql + " AND claimed_at <= $4 RETURNING id", reason, worker, now, claimed_before)
+        for row in held:
+            await timeline.add(tx, int(row[0]), "held", detail=reason, at=now)
+    return len(held)
 
 
 async def fail(

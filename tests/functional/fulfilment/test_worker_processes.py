@@ -60,6 +60,9 @@ def test_worker_killed_mid_dispatch_leaves_the_order_held(panel: Panel, upstream
     assert (row["status"], row["dispatch"], row["refunded"]) == ("Processing", "held", 0)
     assert "stopped in the middle of dispatch" in row["last_error"]
     assert upstream.total_adds == 1
+    # the order's timeline says so too (the console's order page shows it)
+    events = panel.sql("SELECT kind, detail FROM order_events WHERE order_id = $1 AND kind = 'held'", order)
+    assert len(events) == 1 and "stopped in the middle of dispatch" in events[0][1]
 
     held = subprocess.run(_smmpanel(panel.db_url, "orders", "held", "--json"), env=_env(), capture_output=True,
                           text=True, timeout=60)  # fmt: skip
