@@ -114,6 +114,10 @@ def _check_mapping(final: dict[str, Any]) -> None:
         raise ServiceError("a failover provider needs a provider to fail over from (by hand has none)")
     if final.get("failover_service") is not None and final.get("failover_provider_id") is None:
         raise ServiceError("a failover service id needs a failover provider")
+    if final.get("failover_provider_id") is not None and (
+        final.get("failover_provider_id"), final.get("failover_service") or final.get("provider_service"),
+    ) == (final.get("provider_id"), final.get("provider_service")):  # fmt: skip
+        raise ServiceError("the failover is the service's own provider service: it would fail over to itself")
 
 
 async def _provider_kind(db: Database, provider_id: int) -> str:

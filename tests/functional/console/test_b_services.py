@@ -223,6 +223,7 @@ def test_bad_fulfilment_is_refused_with_400_and_changes_nothing(panel: Panel, ad
         (edit_form(**(mapped | {"provider_service": "x" * 65})), "provider service must be 1 to 64 characters"),
         (edit_form(**mapped, failover_provider="nope"), "no provider named &#39;nope&#39;"),
         (edit_form(**mapped, min="50", max="20"), "max must be at least min"),
+        (edit_form(**mapped, failover_provider="sim", failover_service="5"), "it would fail over to itself"),
     ):
         answer = admin.post(f"/admin/services/{service}", form)
         assert answer.status_code == 400 and message in answer.text, (form, answer.text)
@@ -233,6 +234,8 @@ def test_bad_fulfilment_is_refused_with_400_and_changes_nothing(panel: Panel, ad
     # the CLI is refused by the same rule
     refused(panel.db_url, "services", "update", str(service), "--failover-service", "9",
             message="a failover service id needs a failover provider")
+    refused(panel.db_url, "services", "update", str(service), "--failover-provider", "sim", "--failover-service", "5",
+            message="the failover is the service's own provider service: it would fail over to itself")
 
 
 def test_add_service_is_services_add_and_the_api_lists_it(panel: Panel, admin: Staff) -> None:
