@@ -70,14 +70,18 @@ async def request_cancel(db: Database, customer_id: int, order_id: int) -> None:
         raise OrderRefused(Reason.CANNOT_CANCEL)
 
 
+_STATE = "SELECT status, dispatch FROM orders WHERE id = $1"
+
+
 async def staff_cancel(db: Database, order_id: int, *, expected: str, actor: Actor) -> lifecycle.Outcome | None:
     """The operator's Reject: whatever the service's cancel flag says (staff may always ask). A Pending order
     (nothing with a provider yet, no drip-feed run created) is Canceled at once with a full refund; one in
     flight gets `cancel_requested`, which the engine carries upstream (a drip-feed parent stops and settles).
     None: the cancel was requested. Raises TransitionError when the order is not `expected` or is finished."""
-    status = await db.fetchval("SELECT status FROM orders WHERE id = $1", order_id)
-    if status is None:
+    row = await db.fetchrow(_STATE, order_id)
+    if row is None:
         raise lifecycle.TransitionError(f"no order {order_id}")
+    status, dispatch = row[0], row[1]
     if status != expected:
         raise lifecycle.TransitionError(f"order {order_id} is {status} now, not {expected}; look again")
     if status == lifecycle.PENDING:
@@ -85,10 +89,11 @@ async def staff_cancel(db: Database, order_id: int, *, expected: str, actor: Act
             return await lifecycle.move(db, order_id, lifecycle.CANCELED, expected=lifecycle.PENDING,
                                         note="rejected by staff", actor=actor)
         except lifecycle.TransitionError:  # sent or run meanwhile: ask for the cancel instead
-            status = await db.fetchval("SELECT status FROM orders WHERE id = $1", order_id)
+            row = await db.fetchrow(_STATE, order_id)
+            assert row is not None  # orders are never deleted
+            status, dispatch = row[0], row[1]
     if status not in (lifecycle.PROCESSING, lifecycle.IN_PROGRESS):
         raise lifecycle.TransitionError(f"order {order_id} is {status}: it cannot be canceled")
-    dispatch = await db.fetchval("SELECT dispatch FROM orders WHERE id = $1", order_id)
     if dispatch == lifecycle.HELD:  # nothing carries a cancel for a held order: the operator decides there
         raise lifecycle.TransitionError(f"order {order_id} is held: Resolve, Resend or Fail and refund it on Held orders")
     if dispatch is None:  # fulfilled by hand: nobody upstream to ask
@@ -97,8 +102,8 @@ async def staff_cancel(db: Database, order_id: int, *, expected: str, actor: Act
     async with db.transaction() as tx:
         changed = await tx.execute(
             "UPDATE orders SET cancel_requested = $1, updated_at = $2 WHERE id = $3 AND status = $4"
-            " AND NOT cancel_requested",
-            True, now, order_id, status,
+            " AND dispatch = $5 AND NOT cancel_requested",
+            True, now, order_id, status, dispatch,
         )  # fmt: skip
         if changed != 1:
             raise lifecycle.TransitionError(f"a cancel is already requested for order {order_id}, or it changed")
