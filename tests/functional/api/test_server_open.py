@@ -91,38 +91,50 @@ def test_half_open_connections_are_closed_within_the_timeouts(guarded: Panel) ->
             sock.close()
 
 
+def _dribbled_until_closed(sock: socket.socket, data: bytes) -> float:
+    """Send `data` a byte at a time, watching for the server to close; the seconds it took (asserts it closed)."""
+    started = time.monotonic()
+    for byte in data:
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            break
+        if _closed_within([sock], 0.2) == []:
+            break
+    else:
+        raise AssertionError("the server never closed the connection")
+    return time.monotonic() - started
+
+
+def _answered_balance(panel: Panel) -> socket.socket:
+    """A kept-alive connection that has had one `balance` request answered (asserted)."""
+    key = panel.customer("10")
+    body = f"key={key}&action=balance".encode()
+    sock = _open(panel, b"POST /api/v2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    answer = b""
+    while not answer.endswith(b"}"):
+        answer += sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert answer.endswith(b'{"balance":"10.00000","currency":"USD"}')
+    return sock
+
+
+_SLOW_HEAD = b"ET /api/v2?action=balance HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40
+
+
 def test_a_head_sent_a_byte_at_a_time_is_cut_off(guarded: Panel) -> None:
     """Slowloris: every byte resets uvicorn's keep-alive timer, not the head deadline."""
     sock = _open(guarded, b"G")
     try:
-        started = time.monotonic()
-        closed = False
-        for byte in b"ET /api/v2?action=balance HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40:
-            try:
-                sock.sendall(bytes([byte]))
-            except OSError:
-                closed = True
-                break
-            if _closed_within([sock], 0.2) == []:
-                closed = True
-                break
-        assert closed
-        assert time.monotonic() - started < TIMEOUT + 1.5
+        assert _dribbled_until_closed(sock, _SLOW_HEAD) < TIMEOUT + 1.5
     finally:
         sock.close()
 
 
 def test_an_idle_keep_alive_connection_is_closed(guarded: Panel) -> None:
-    key = guarded.customer("10")
-    body = f"key={key}&action=balance".encode()
-    sock = _open(guarded, b"POST /api/v2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    sock = _answered_balance(guarded)
     try:
-        answer = b""
-        while not answer.endswith(b"}"):
-            answer += sock.recv(65536)
-        assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
-        assert answer.endswith(b'{"balance":"10.00000","currency":"USD"}')
         assert _closed_within([sock], TIMEOUT + 2) == []
     finally:
         sock.close()
@@ -130,26 +142,9 @@ def test_an_idle_keep_alive_connection_is_closed(guarded: Panel) -> None:
 
 def test_a_second_head_dribbled_on_a_kept_alive_connection_is_cut_off(guarded: Panel) -> None:
     """The head deadline also runs for the next request of a keep-alive connection, from its first byte."""
-    key = guarded.customer("10")
-    body = f"key={key}&action=balance".encode()
-    sock = _open(guarded, b"POST /api/v2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    sock = _answered_balance(guarded)
     try:
-        answer = b""
-        while not answer.endswith(b"}"):
-            answer += sock.recv(65536)
-        started, closed = time.monotonic(), False
-        for byte in b"GET /api/v2?action=balance HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40:
-            try:
-                sock.sendall(bytes([byte]))
-            except OSError:
-                closed = True
-                break
-            if _closed_within([sock], 0.2) == []:
-                closed = True
-                break
-        assert closed
-        assert time.monotonic() - started < TIMEOUT + 1.5
+        assert _dribbled_until_closed(sock, b"G" + _SLOW_HEAD) < TIMEOUT + 1.5
     finally:
         sock.close()
 
